@@ -1,0 +1,42 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace NRunc.Spec;
+
+/// <summary>
+/// DateTime as Go's time.RFC3339Nano in UTC ("2024-01-02T03:04:05.123456789Z", trailing zeros of the
+/// fraction dropped), which is how runc writes `created`. Reads any RFC 3339 timestamp.
+/// </summary>
+public sealed class Rfc3339NanoConverter : JsonConverter<DateTime>
+{
+    public override DateTime Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        var s = reader.GetString();
+        if (s is null || !DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var dto))
+            throw new JsonException("expected an RFC 3339 timestamp");
+        return dto.UtcDateTime;
+    }
+
+    public override void Write(Utf8JsonWriter writer, DateTime value, JsonSerializerOptions options)
+        => writer.WriteStringValue(Format(value));
+
+    /// <summary>Formats like Go's time.RFC3339Nano in UTC.</summary>
+    public static string Format(DateTime value)
+    {
+        var utc = value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : value;
+        Span<char> buf = stackalloc char[40];
+        utc.TryFormat(buf, out int n, "yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture);
+        long frac = utc.Ticks % TimeSpan.TicksPerSecond; // 100 ns units, 7 digits
+        if (frac != 0)
+        {
+            buf[n++] = '.';
+            int digits = 7;
+            while (frac % 10 == 0) { frac /= 10; digits--; }
+            frac.TryFormat(buf[n..], out int m, "D" + digits.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+            n += m;
+        }
+        buf[n++] = 'Z';
+        return new string(buf[..n]);
+    }
+}
