@@ -12,7 +12,7 @@ public sealed class ContainerState
     [JsonPropertyName("id")] public string Id { get; set; } = "";
     /// <summary>Init pid in the runtime's pid namespace; 0 once stopped.</summary>
     [JsonPropertyName("pid")] public int Pid { get; set; }
-    /// <summary>One of <see cref="ContainerStatus"/>'s values.</summary>
+    /// <summary>creating, created, running, paused or stopped.</summary>
     [JsonPropertyName("status")] public string Status { get; set; } = "";
     [JsonPropertyName("bundle")] public string Bundle { get; set; } = "";
     [JsonPropertyName("rootfs")] public string Rootfs { get; set; } = "";
@@ -21,14 +21,4 @@ public sealed class ContainerState
     public DateTime Created { get; set; }
     [JsonPropertyName("annotations")] public Dictionary<string, string>? Annotations { get; set; }
     [JsonPropertyName("owner")] public string Owner { get; set; } = "";
-}
-
-/// <summary>Status strings of state.json.</summary>
-public static class ContainerStatus
-{
-    public const string Creating = "creating";
-    public const string Created = "created";
-    public const string Running = "running";
-    public const string Paused = "paused";
-    public const string Stopped = "stopped";
 }
