@@ -13,13 +13,29 @@ public sealed class Rfc3339NanoConverter : JsonConverter<DateTime>
     public override DateTime Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         var s = reader.GetString();
-        if (s is null || !DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var dto))
+        if (s is null || !TryParse(s, out var value))
             throw new JsonException("expected an RFC 3339 timestamp");
-        return dto.UtcDateTime;
+        return value;
     }
 
     public override void Write(Utf8JsonWriter writer, DateTime value, JsonSerializerOptions options)
         => writer.WriteStringValue(Format(value));
+
+    /// <summary>Parses RFC 3339 with up to nine fractional digits (Go writes nanoseconds; .NET keeps 100 ns).</summary>
+    public static bool TryParse(string s, out DateTime value)
+    {
+        value = default;
+        int dot = s.IndexOf('.');
+        if (dot > 0)
+        {
+            int end = dot + 1;
+            while (end < s.Length && char.IsAsciiDigit(s[end])) end++;
+            if (end - dot - 1 > 7) s = string.Concat(s.AsSpan(0, dot + 8), s.AsSpan(end));
+        }
+        if (!DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var dto)) return false;
+        value = dto.UtcDateTime;
+        return true;
+    }
 
     /// <summary>Formats like Go's time.RFC3339Nano in UTC.</summary>
     public static string Format(DateTime value)

@@ -35,13 +35,13 @@ public static class SpecValidator
         {
             if (string.IsNullOrEmpty(spec.OciVersion)) throw Fail("ociVersion", "required (for example \"1.3.0\")");
             if (spec.Process is { } p) Process(p);
-            else if (requireProcess) throw Fail("process", "required: create needs a process to run");
+            else if (requireProcess) throw Fail("process", "required (create needs a process to run)");
             if (spec.Root is null) throw Fail("root", "required (root.path names the container's root filesystem)");
             if (string.IsNullOrEmpty(spec.Root.Path)) throw Fail("root.path", "required (the container's root filesystem)");
             if (spec.Hostname is { Length: > 0 } && spec.Linux is { } l && !HasNamespace(l, NamespaceTypes.Uts))
-                throw Fail("hostname", "cannot set the hostname without a new uts namespace in linux.namespaces");
+                throw Fail("hostname", "cannot set the hostname without a uts namespace in linux.namespaces");
             if (spec.Domainname is { Length: > 0 } && spec.Linux is { } l2 && !HasNamespace(l2, NamespaceTypes.Uts))
-                throw Fail("domainname", "cannot set the domainname without a new uts namespace in linux.namespaces");
+                throw Fail("domainname", "cannot set the domainname without a uts namespace in linux.namespaces");
             if (spec.Mounts is { } mounts)
                 for (int i = 0; i < mounts.Count; i++) Mount($"mounts[{i}]", mounts[i]);
             if (spec.Hooks is { } hooks) Hooks(hooks);
@@ -201,7 +201,7 @@ public static class SpecValidator
                     if (d.Type is not ("c" or "b" or "u" or "p"))
                         throw Fail(path + ".type", d.Type.Length == 0 ? "required (c, b, u or p)" : $"unknown device type {Q(d.Type)} (expected one of: c, b, u, p)");
                     if (d.FileMode is { } mode && (mode & ~0xFFFu) != 0)
-                        throw Fail(path + ".fileMode", $"{mode} (octal {Convert.ToString(mode, 8)}) has bits outside the permission bits 07777");
+                        throw Fail(path + ".fileMode", $"{mode} is octal 0{Convert.ToString(mode, 8)}, outside the permission bits 07777 (fileMode is decimal: 438 means 0666)");
                 }
             }
             if (l.NetDevices is { } netDevs)
