@@ -1,0 +1,17 @@
+using NRunc.Cgroups;
+using NRunc.Container.State;
+
+namespace NRunc.Container.Operations;
+
+/// <summary>The one place the non-process verbs get a container's cgroup manager from its stored paths.</summary>
+public static class ContainerCgroups
+{
+    public static bool Has(ContainerRecord r) => r.CgroupPaths.Count > 0;
+
+    public static ICgroupManager Open(ContainerRecord r)
+    {
+        if (!Has(r)) throw new ContainerException($"container {r.Id} has no cgroup");
+        // TODO: CgroupManagerFactory.FromPaths(r.CgroupPaths, r.SystemdCgroup) once NRunc.Cgroups provides it.
+        throw new ContainerException("cgroup manager: not implemented yet");
+    }
+}

@@ -1,0 +1,67 @@
+using System.Text;
+using NRunc.Cgroups;
+using NRunc.Container.State;
+
+namespace NRunc.Container.Operations;
+
+/// <summary>`nrunc events [--stats] [--interval D] ID`: runc's stats event, once or every interval.</summary>
+public static class EventsOperation
+{
+    /// <summary>One <c>{"type":"stats","id":ID,"data":{...}}</c> line (runc's types.Event).</summary>
+    public static string StatsLine(StateStore store, string id)
+    {
+        StateStore.ValidateId(id);
+        ContainerRecord record;
+        using (store.Lock(id))
+        {
+            record = store.Load(id);
+            if (StatusProbe.Get(store, record) == ContainerStatus.Stopped)
+                throw new ContainerException($"container with id {id} is not running");
+        }
+        var stats = ContainerCgroups.Open(record).GetStats();
+        var sb = new StringBuilder(1024).Append("{\"type\":\"stats\",\"id\":");
+        sb.Append(Encoding.UTF8.GetString(JsonOutput.Serialize(id, StateJsonContext.Default.String, indented: false)));
+        sb.Append(",\"data\":").Append(Encoding.UTF8.GetString(JsonOutput.Serialize(stats, CgroupStatsJsonContext.Default.CgroupStats, indented: false)));
+        return sb.Append("}\n").ToString();
+    }
+
+    /// <summary>Prints a stats line every <paramref name="interval"/> until the container stops or printing fails.</summary>
+    public static void Stream(StateStore store, string id, TimeSpan interval, Action<string> emit, CancellationToken cancel = default)
+    {
+        while (!cancel.IsCancellationRequested)
+        {
+            emit(StatsLine(store, id));
+            if (cancel.WaitHandle.WaitOne(interval)) return;
+        }
+    }
+
+    /// <summary>Go's time.ParseDuration for the forms people type: 5s, 500ms, 1m30s, 1h, 1.5s, 100us, 10ns.</summary>
+    public static TimeSpan ParseDuration(string s)
+    {
+        var span = s.AsSpan();
+        if (span is "0") return TimeSpan.Zero;
+        double totalNs = 0;
+        bool any = false;
+        while (span.Length > 0)
+        {
+            int i = 0;
+            while (i < span.Length && (char.IsAsciiDigit(span[i]) || span[i] == '.')) i++;
+            if (i == 0 || !double.TryParse(span[..i], System.Globalization.NumberStyles.AllowDecimalPoint,
+                    System.Globalization.CultureInfo.InvariantCulture, out var num))
+                throw new ContainerException($"time: invalid duration \"{s}\"");
+            span = span[i..];
+            int u = 0;
+            while (u < span.Length && !char.IsAsciiDigit(span[u]) && span[u] != '.') u++;
+            double scale = span[..u] switch
+            {
+                "ns" => 1, "us" or "µs" => 1e3, "ms" => 1e6, "s" => 1e9, "m" => 60e9, "h" => 3600e9,
+                _ => throw new ContainerException(u == 0 ? $"time: missing unit in duration \"{s}\"" : $"time: unknown unit \"{span[..u].ToString()}\" in duration \"{s}\""),
+            };
+            totalNs += num * scale;
+            span = span[u..];
+            any = true;
+        }
+        if (!any) throw new ContainerException($"time: invalid duration \"{s}\"");
+        return TimeSpan.FromTicks((long)(totalNs / 100));
+    }
+}

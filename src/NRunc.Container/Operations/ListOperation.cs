@@ -1,0 +1,90 @@
+using System.Globalization;
+using System.Text;
+using NRunc.Container.State;
+using NRunc.Spec;
+
+namespace NRunc.Container.Operations;
+
+/// <summary>`nrunc list`: one state.json read and one /proc read per container; configs are never loaded.</summary>
+public static class ListOperation
+{
+    public static List<ContainerState> List(StateStore store)
+    {
+        var result = new List<ContainerState>();
+        Dictionary<uint, string>? owners = null;
+        foreach (var id in store.ListIds())
+        {
+            ContainerRecord record;
+            try { record = store.Load(id); }
+            catch (ContainerNotFoundException) { continue; } // deleted while we listed
+            var state = record.ToOciState(StatusProbe.Get(store, record));
+            if (state.Owner.Length == 0) state.Owner = OwnerOf(store.ContainerDir(id), ref owners);
+            result.Add(state);
+        }
+        return result;
+    }
+
+    /// <summary>Compact JSON array and a newline; an empty list is <c>[]</c>, never null.</summary>
+    public static byte[] ToJson(List<ContainerState> states)
+    {
+        return JsonOutput.Serialize(states, SpecJsonContext.Default.ListContainerState, indented: false, newline: true);
+    }
+
+    /// <summary>Only the ids, one a line (-q).</summary>
+    public static string ToQuiet(List<ContainerState> states)
+    {
+        var sb = new StringBuilder();
+        foreach (var s in states) sb.Append(s.Id).Append('\n');
+        return sb.ToString();
+    }
+
+    /// <summary>runc's table (Go tabwriter: min width 12, padding 3): ID PID STATUS BUNDLE CREATED OWNER.</summary>
+    public static string ToTable(List<ContainerState> states)
+    {
+        var rows = new List<string[]>(states.Count + 1) { new[] { "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER" } };
+        foreach (var s in states)
+            rows.Add([s.Id, s.Pid.ToString(CultureInfo.InvariantCulture), s.Status, s.Bundle, Rfc3339Nano(s.Created), s.Owner]);
+        var widths = new int[6];
+        foreach (var r in rows)
+            for (int c = 0; c < 5; c++) widths[c] = Math.Max(widths[c], Math.Max(12, r[c].Length + 3));
+        var sb = new StringBuilder();
+        foreach (var r in rows)
+        {
+            for (int c = 0; c < 5; c++) sb.Append(r[c].PadRight(widths[c]));
+            sb.Append(r[5]).Append('\n');
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Go's time.RFC3339Nano in UTC: fractional seconds without trailing zeros.</summary>
+    public static string Rfc3339Nano(DateTime t) =>
+        t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>runc shows the user owning the container's state dir (or #UID); /etc/passwd is read once per listing.</summary>
+    static string OwnerOf(string dir, ref Dictionary<uint, string>? cache)
+    {
+        uint uid;
+        try
+        {
+            uid = FileOwner.Uid(dir);
+        }
+        catch (NRunc.Native.NativeException) { return ""; }
+        cache ??= ReadPasswd();
+        return cache.TryGetValue(uid, out var name) ? name : "#" + uid.ToString(CultureInfo.InvariantCulture);
+    }
+
+    static Dictionary<uint, string> ReadPasswd()
+    {
+        var map = new Dictionary<uint, string>();
+        try
+        {
+            foreach (var line in File.ReadLines("/etc/passwd"))
+            {
+                var f = line.Split(':');
+                if (f.Length > 2 && uint.TryParse(f[2], NumberStyles.None, CultureInfo.InvariantCulture, out var u)) map.TryAdd(u, f[0]);
+            }
+        }
+        catch (IOException) { }
+        return map;
+    }
+}

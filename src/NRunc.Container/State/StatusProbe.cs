@@ -1,0 +1,53 @@
+namespace NRunc.Container.State;
+
+/// <summary>Derives a container's status from its record and the live system, as runc does.</summary>
+public static class StatusProbe
+{
+    /// <summary>
+    /// InitPid 0 → creating; init gone, a zombie, or with another start time (pid reused) → stopped;
+    /// exec.fifo present → created; cgroup frozen → paused; else running.
+    /// </summary>
+    public static ContainerStatus Get(StateStore store, ContainerRecord record)
+    {
+        if (record.InitPid == 0) return ContainerStatus.Creating;
+        if (!IsInitAlive(record)) return ContainerStatus.Stopped;
+        if (File.Exists(Path.Combine(store.ContainerDir(record.Id), StateStore.ExecFifo))) return ContainerStatus.Created;
+        if (IsFrozen(record)) return ContainerStatus.Paused;
+        return ContainerStatus.Running;
+    }
+
+    /// <summary>True when the recorded init still exists, is not a zombie (or dead), and has the recorded start time.</summary>
+    public static bool IsInitAlive(ContainerRecord record)
+    {
+        var st = ProcStat.Read(record.InitPid);
+        if (st is not { } s) return false;
+        if (s.State is 'Z' or 'X' or 'x') return false;
+        return s.StartTime == record.InitStartTime;
+    }
+
+    /// <summary>
+    /// Reads the freezer state straight from the cgroup files (v1 freezer.state, v2 cgroup.events): a cheap read on
+    /// the hot path of state and list, without building a cgroup manager. FREEZING counts as paused, like runc.
+    /// </summary>
+    public static bool IsFrozen(ContainerRecord record)
+    {
+        if (record.CgroupPaths.TryGetValue("freezer", out var v1) && !string.IsNullOrEmpty(v1))
+        {
+            var s = ReadSmall(Path.Combine(v1, "freezer.state"));
+            return s is not null && (s.StartsWith("FROZEN", StringComparison.Ordinal) || s.StartsWith("FREEZING", StringComparison.Ordinal));
+        }
+        if (record.CgroupPaths.TryGetValue("", out var v2) && !string.IsNullOrEmpty(v2))
+        {
+            var s = ReadSmall(Path.Combine(v2, "cgroup.freeze"));
+            return s is not null && s.StartsWith('1');
+        }
+        return false;
+    }
+
+    static string? ReadSmall(string path)
+    {
+        try { return File.ReadAllText(path); }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
+    }
+}
