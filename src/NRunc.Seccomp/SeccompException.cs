@@ -1,20 +1,17 @@
 namespace NRunc.Seccomp;
 
 /// <summary>
-/// A seccomp problem for the user: a bad <c>linux.seccomp</c> entry (the message names its JSON path), a missing or
-/// too old libseccomp, or a filter the kernel refused. The message is printed as is.
+/// A seccomp problem outside config.json's content: a missing or too old libseccomp, a kernel that refuses the
+/// filter, an unreachable seccomp agent. The message is printed as is. (A bad <c>linux.seccomp</c> entry is a
+/// <see cref="NRunc.Spec.SpecException"/> naming its JSON path.)
 /// </summary>
 public sealed class SeccompException : Exception
 {
-    /// <summary>The JSON path of the offending config entry (<c>linux.seccomp.syscalls[3].action</c>), when there is one.</summary>
-    public string? JsonPath { get; }
-
-    /// <summary>errno from libseccomp or the kernel, 0 when the problem is in the config.</summary>
+    /// <summary>errno from libseccomp or the kernel, 0 when there is none.</summary>
     public int Errno { get; }
 
-    public SeccompException(string message, string? jsonPath = null, int errno = 0) : base(message)
+    public SeccompException(string message, int errno = 0) : base(message)
     {
-        JsonPath = jsonPath;
         Errno = errno;
     }
 }

@@ -90,7 +90,7 @@ public static unsafe class SeccompNotify
         var name = System.Text.Encoding.UTF8.GetBytes(path);
         SeccompLibc.SockaddrUn addr = default;
         if (name.Length == 0 || name.Length >= 108)
-            throw new SeccompException($"linux.seccomp.listenerPath: \"{path}\" must be 1 to 107 bytes long (a unix socket path)", "linux.seccomp.listenerPath");
+            throw new NRunc.Spec.SpecException("config.json", "linux.seccomp.listenerPath", $"\"{path}\" must be 1 to 107 bytes long (a unix socket path)");
         addr.Family = SeccompLibc.AF_UNIX;
         name.AsSpan().CopyTo(new Span<byte>(addr.Path, 108));
 
@@ -103,7 +103,7 @@ public static unsafe class SeccompNotify
         {
             int errno = Marshal.GetLastPInvokeError();
             Libc.close(sock);
-            throw new SeccompException($"seccomp: connecting to the seccomp agent at {path} (linux.seccomp.listenerPath): {Errno.Describe(errno)}", "linux.seccomp.listenerPath", errno);
+            throw new SeccompException($"seccomp: connecting to the seccomp agent at {path} (linux.seccomp.listenerPath): {Errno.Describe(errno)}", errno);
         }
         return sock;
     }
@@ -136,7 +136,7 @@ public static unsafe class SeccompNotify
                 {
                     int errno = Marshal.GetLastPInvokeError();
                     if (errno == Errno.EINTR) continue;
-                    throw new SeccompException($"seccomp: sending the seccomp fd to {path}: {Errno.Describe(errno)}", "linux.seccomp.listenerPath", errno);
+                    throw new SeccompException($"seccomp: sending the seccomp fd to {path}: {Errno.Describe(errno)}", errno);
                 }
                 sent += (int)n;
                 first = false;

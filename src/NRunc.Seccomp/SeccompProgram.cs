@@ -56,7 +56,8 @@ public sealed unsafe class SeccompProgram : IDisposable
 
     /// <summary>
     /// Validates <paramref name="spec"/> and compiles it with libseccomp into a BPF program held in memory.
-    /// Throws <see cref="SeccompException"/> whose message names the JSON path of a bad entry.
+    /// A bad entry throws <see cref="SpecException"/> naming its JSON path; a missing libseccomp or other
+    /// environment problem throws <see cref="SeccompException"/>.
     /// </summary>
     public static SeccompProgram Prepare(LinuxSeccomp spec)
     {
@@ -67,7 +68,7 @@ public sealed unsafe class SeccompProgram : IDisposable
         uint flags = KernelFlagsFor(rules);
 
         nint ctx = lib.seccomp_init(rules.DefaultAction);
-        if (ctx == 0) throw new SeccompException($"seccomp: seccomp_init failed for defaultAction {spec.DefaultAction}", "linux.seccomp.defaultAction");
+        if (ctx == 0) throw new SeccompException($"seccomp: seccomp_init failed for defaultAction {spec.DefaultAction}");
         byte* bpf = null;
         try
         {
@@ -95,14 +96,14 @@ public sealed unsafe class SeccompProgram : IDisposable
         {
             if (KernelSeccomp.FlagSupported(flag)) flags |= flag;
             else if (!rules.DefaultFlags)
-                throw new SeccompException($"{path}: {name} is not supported by this kernel", path);
+                throw SeccompRules.Error(path, $"{name} is not supported by this kernel");
         }
         if (rules.UsesNotify) flags |= FilterFlagNewListener;
         // With TSYNC, a thread that cannot be synchronised makes seccomp() return its tid; TSYNC_ESRCH turns that
         // into a plain ESRCH error, and the kernel requires it when TSYNC is combined with a listener.
         if ((flags & FilterFlagTsync) != 0 && KernelSeccomp.FlagSupported(FilterFlagTsyncEsrch)) flags |= FilterFlagTsyncEsrch;
         else if ((flags & FilterFlagTsync) != 0 && rules.UsesNotify)
-            throw new SeccompException("linux.seccomp.flags: SECCOMP_FILTER_FLAG_TSYNC with SCMP_ACT_NOTIFY needs Linux >= 5.7", "linux.seccomp.flags");
+            throw SeccompRules.Error("linux.seccomp.flags", "SECCOMP_FILTER_FLAG_TSYNC with SCMP_ACT_NOTIFY needs Linux >= 5.7");
         return flags;
     }
 
@@ -134,7 +135,7 @@ public sealed unsafe class SeccompProgram : IDisposable
             }
             rc = lib.seccomp_arch_add(ctx, token);
             if (rc < 0 && rc != -Errno.EEXIST)
-                throw new SeccompException($"{path}: adding architecture {name}: {Errno.Describe(-rc)}", path, -rc);
+                throw SeccompRules.Error(path, $"adding architecture {name}: {Errno.Describe(-rc)}");
         }
 
         // As runc: a binary tree of syscalls for long rule sets (libseccomp <= 2.5.4 misbehaves with it and no rules).
@@ -163,7 +164,7 @@ public sealed unsafe class SeccompProgram : IDisposable
                     args[i] = new Libseccomp.ArgCmp { Arg = set[i].Index, Op = set[i].Op, DatumA = set[i].Value, DatumB = set[i].ValueTwo };
                 int rc = lib.seccomp_rule_add_array(ctx, rule.Action, nr, (uint)set.Length, args);
                 if (rc < 0)
-                    throw new SeccompException($"{rule.Path}: adding the rule for syscall {rule.Name}: {Errno.Describe(-rc)}", rule.Path, -rc);
+                    throw SeccompRules.Error(rule.Path, $"libseccomp rejected the rule for syscall {rule.Name}: {Errno.Describe(-rc)}");
             }
         }
         return ignored;

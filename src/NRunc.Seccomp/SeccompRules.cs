@@ -6,7 +6,7 @@ namespace NRunc.Seccomp;
 /// <summary>
 /// <c>linux.seccomp</c> checked and flattened into the rules libseccomp is given, without touching libseccomp:
 /// one rule per syscall name (as runc's specconv does), actions as libseccomp values, flags as seccomp(2) bits.
-/// Every error names the JSON path of the entry at fault.
+/// Every error is a <see cref="SpecException"/> naming the JSON path of the entry at fault.
 /// </summary>
 internal sealed class SeccompRules
 {
@@ -33,7 +33,8 @@ internal sealed class SeccompRules
     public static bool IsEnabled(LinuxSeccomp? spec) =>
         spec is not null && (!string.IsNullOrEmpty(spec.DefaultAction) || spec.Syscalls is { Count: > 0 });
 
-    static SeccompException Error(string path, string what) => new($"{path}: {what}", path);
+    /// <summary>A config.json error: "config.json: linux.seccomp.syscalls[3].action: unknown action ...".</summary>
+    internal static SpecException Error(string path, string what) => new("config.json", path, what);
 
     public static SeccompRules Parse(LinuxSeccomp spec)
     {
