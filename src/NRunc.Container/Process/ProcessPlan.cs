@@ -111,6 +111,14 @@ public sealed class ProcessPlan
         // 4. umask.
         b.Add(RawOpCode.Umask, "umask", (long)(p.User.Umask ?? 0x12 /* 0022 */));
 
+        // AppArmor profile on exec (exec's child; init does it in managed code on its exec thread).
+        if (input.WriteAppArmor && ProcessSetup.AppArmorExecAttr(p.ApparmorProfile) is var (aaPath, aaValue))
+        {
+            var data = System.Text.Encoding.UTF8.GetBytes(aaValue);
+            b.Add(RawOpCode.WriteFile, "unable to apply apparmor profile: apparmor failed to apply profile: write " + aaPath.Replace("thread-self", "self"),
+                b.String(aaPath), b.Bytes(data), data.Length);
+        }
+
         // 5. No nrunc fd may reach the container.
         b.Add(RawOpCode.CloseRange, "error closing exec fds", 3L + input.PreserveFds, unchecked((long)uint.MaxValue), (long)Libc.CLOSE_RANGE_CLOEXEC);
 

@@ -62,6 +62,9 @@ public sealed class ProcessPlanInput
     /// </summary>
     public bool WriteOomScoreAdj { get; init; }
 
+    /// <summary>Write process.apparmorProfile to /proc/thread-self/attr/exec after the umask (exec; init uses <see cref="ProcessSetup.ApplyThreadSettings"/>).</summary>
+    public bool WriteAppArmor { get; init; }
+
     /// <summary>
     /// fd on which to write <see cref="ReadyValue"/> (4 bytes) once every setting is applied, just before the exec fifo
     /// wait, so that every failure is still a `create` error; -1 for none.
