@@ -91,4 +91,17 @@ public static unsafe partial class Libc
         (int)syscall(SYS_fsconfig, fd, cmd, (long)key, (long)value, aux, 0);
 
     public static int fsmount(int fd, uint flags, uint attrFlags) => (int)syscall(SYS_fsmount, fd, flags, attrFlags, 0, 0, 0);
+
+    /// <summary>glibc clone(3): used only to start a child in a new user namespace whose entry point is a libc
+    /// function (pause), so no managed code runs in the child. It supplies the user namespace of id-mapped mounts.</summary>
+    [LibraryImport(Lib, EntryPoint = "clone", SetLastError = true)]
+    public static partial int MountClone(nint fn, void* stack, int flags, void* arg);
+
+    [LibraryImport(Lib, EntryPoint = "waitpid", SetLastError = true)]
+    public static partial int MountWaitpid(int pid, int* status, int options);
+
+    [LibraryImport(Lib, EntryPoint = "realpath", SetLastError = true)]
+    public static partial byte* MountRealpath(byte* path, byte* resolved);
+
+    public const int MOUNT_CLONE_NEWUSER = 0x10000000, MOUNT_SIGCHLD = 17, MOUNT_SIGKILL = 9;
 }
