@@ -111,7 +111,7 @@ public sealed class Fs2Manager : ICgroupManager
         if (r.Unified is { Count: > 0 }) Fs2Unified.Set(_dir, r.Unified, Controllers);
     }
 
-    void Rdma(Dictionary<string, LinuxRdma> rdma) => Fs.Rdma.Set(_dir, rdma);
+    void Rdma(Dictionary<string, LinuxRdma> rdma) => Common.Rdma.Set(_dir, rdma);
 
     static bool FsBlkioIsSet(LinuxBlockIO? b) => b is not null && (b.Weight is not null and not 0 || b.WeightDevice is { Count: > 0 }
         || b.ThrottleReadBpsDevice is { Count: > 0 } || b.ThrottleWriteBpsDevice is { Count: > 0 }

@@ -27,33 +27,3 @@ internal static class FsHugetlb
         }
     }
 }
-
-/// <summary>cgroup v1 net_cls: net_cls.classid.</summary>
-internal static class FsNetCls
-{
-    public static void Set(string dir, uint classId) => CgroupFs.Write(dir, "net_cls.classid", Conversions.Str(classId));
-}
-
-/// <summary>cgroup v1 net_prio: one "ifname prio" line per interface to net_prio.ifpriomap.</summary>
-internal static class FsNetPrio
-{
-    public static void Set(string dir, List<LinuxInterfacePriority> prios)
-    {
-        foreach (var p in prios) CgroupFs.Write(dir, "net_prio.ifpriomap", $"{p.Name} {p.Priority}");
-    }
-}
-
-/// <summary>rdma (v1 and v2 share the format): "dev hca_handle=N hca_object=M" lines to rdma.max.</summary>
-internal static class Rdma
-{
-    public static void Set(string dir, Dictionary<string, LinuxRdma> rdma)
-    {
-        foreach (var (dev, l) in rdma)
-        {
-            var line = dev;
-            if (l.HcaHandles is { } h) line += " hca_handle=" + Conversions.Str(h);
-            if (l.HcaObjects is { } o) line += " hca_object=" + Conversions.Str(o);
-            CgroupFs.Write(dir, "rdma.max", line);
-        }
-    }
-}

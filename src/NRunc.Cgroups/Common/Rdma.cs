@@ -1,0 +1,19 @@
+using NRunc.Cgroups.Common;
+using NRunc.Spec;
+
+namespace NRunc.Cgroups.Common;
+
+/// <summary>rdma (v1 and v2 share the format): "dev hca_handle=N hca_object=M" lines to rdma.max.</summary>
+internal static class Rdma
+{
+    public static void Set(string dir, Dictionary<string, LinuxRdma> rdma)
+    {
+        foreach (var (dev, l) in rdma)
+        {
+            var line = dev;
+            if (l.HcaHandles is { } h) line += " hca_handle=" + Conversions.Str(h);
+            if (l.HcaObjects is { } o) line += " hca_object=" + Conversions.Str(o);
+            CgroupFs.Write(dir, "rdma.max", line);
+        }
+    }
+}
