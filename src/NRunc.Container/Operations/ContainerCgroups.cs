@@ -11,7 +11,6 @@ public static class ContainerCgroups
     public static ICgroupManager Open(ContainerRecord r)
     {
         if (!Has(r)) throw new ContainerException($"container {r.Id} has no cgroup");
-        // TODO: CgroupManagerFactory.FromPaths(r.CgroupPaths, r.SystemdCgroup) once NRunc.Cgroups provides it.
-        throw new ContainerException("cgroup manager: not implemented yet");
+        return CgroupManagerFactory.FromPaths(r.CgroupPaths, r.SystemdCgroup);
     }
 }

@@ -43,40 +43,30 @@ public static class App
     public static int Run(string[] args, TextWriter stdout, TextWriter? stderr)
     {
         _stderr = stderr;
-        var globals = new GlobalOptions();
+        GlobalOptions? globals = null;
         try
         {
-            var gflags = GlobalFlags();
-            var gvalues = new FlagValues();
-            var rest = new List<string>(args.Length);
-            ArgParser.Parse(args, 0, n => Find(gflags, n), stopAtFirstArg: true, gvalues, rest);
-            ApplyGlobals(globals, gvalues);
-            if (gvalues.Bool("version")) { stdout.Write(VersionText); stdout.Flush(); return 0; }
-            if (rest.Count == 0 || gvalues.Bool("help")) { stdout.Write(Help.AppHelp()); stdout.Flush(); return 0; }
-            SetUpLogging(globals);
-
-            var verb = rest[0];
-            if (verb is "help" or "h")
+            var inv = Parse(args, stdout, out globals, out var answer);
+            if (inv is null)
             {
-                if (rest.Count == 1) { stdout.Write(Help.AppHelp()); stdout.Flush(); return 0; }
-                var target = Verbs.Find(rest[1]) ?? throw new UsageException($"No help topic for '{rest[1]}'");
-                stdout.Write(Help.CommandHelp(target)); stdout.Flush();
+                stdout.Write(answer);
+                stdout.Flush();
                 return 0;
             }
-            var cmd = Verbs.Find(verb) ?? throw new UsageException($"unknown command \"{verb}\" (see 'nrunc --help')");
-            var values = new FlagValues();
-            var positional = new List<string>();
-            ArgParser.Parse(rest, 1, n => cmd.FindFlag(n), cmd.StopAtFirstArg, values, positional);
-            if (values.Bool("help")) { stdout.Write(Help.CommandHelp(cmd)); stdout.Flush(); return 0; }
-            cmd.CheckArgs(positional.Count);
-            if (globals.Debug) Log.Debug($"nrunc {verb}: {string.Join(' ', args)}");
-            var rc = cmd.Action(new Invocation(globals, cmd, values, positional, stdout));
+            SetUpLogging(inv.Globals);
+            if (Log.DebugEnabled) Log.Debug("nrunc " + string.Join(' ', args));
+            var rc = inv.Command.Action(inv);
             stdout.Flush();
             return rc;
         }
         catch (Exception e)
         {
             stdout.Flush();
+            // Parse errors happen before logging is set up: still honour --log/--log-format when they were read.
+            if (_sink is null && globals is not null)
+            {
+                try { SetUpLogging(globals); } catch (Exception) { _sink = null; }
+            }
             ReportError(e.Message);
             return 1;
         }
@@ -88,6 +78,40 @@ public static class App
             Log.Logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
             Log.DebugEnabled = false;
         }
+    }
+
+    /// <summary>
+    /// Parses a command line. Returns the verb's invocation, or null when the call is answered by text alone
+    /// (<paramref name="answer"/>: help or version). Throws <see cref="UsageException"/> on bad usage.
+    /// </summary>
+    public static Invocation? Parse(string[] args, TextWriter stdout, out GlobalOptions? globals, out string? answer)
+    {
+        globals = null;
+        answer = null;
+        var gflags = GlobalFlags();
+        var gvalues = new FlagValues();
+        var rest = new List<string>(args.Length);
+        ArgParser.Parse(args, 0, n => Find(gflags, n), stopAtFirstArg: true, gvalues, rest);
+        var g = new GlobalOptions();
+        ApplyGlobals(g, gvalues);
+        globals = g;
+        if (gvalues.Bool("version")) { answer = VersionText; return null; }
+        if (rest.Count == 0 || gvalues.Bool("help")) { answer = Help.AppHelp(); return null; }
+        var verb = rest[0];
+        if (verb is "help" or "h")
+        {
+            if (rest.Count == 1) { answer = Help.AppHelp(); return null; }
+            var target = Verbs.Find(rest[1]) ?? throw new UsageException($"No help topic for '{rest[1]}'");
+            answer = Help.CommandHelp(target);
+            return null;
+        }
+        var cmd = Verbs.Find(verb) ?? throw new UsageException($"unknown command \"{verb}\" (see 'nrunc --help')");
+        var values = new FlagValues();
+        var positional = new List<string>();
+        ArgParser.Parse(rest, 1, n => cmd.FindFlag(n), cmd.StopAtFirstArg, values, positional);
+        if (values.Bool("help")) { answer = Help.CommandHelp(cmd); return null; }
+        cmd.CheckArgs(positional.Count);
+        return new Invocation(g, cmd, values, positional, stdout);
     }
 
     static Flag? Find(Flag[] flags, string name)
