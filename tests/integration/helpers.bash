@@ -77,7 +77,8 @@ update_config() {
 set_args() {
 	local f="$BUNDLE/config.json"
 	local j
-	j=$(printf '%s\n' "$@" | jq -c -R -n '[inputs]')
+	# \x1e (record separator) keeps multi-line arguments intact
+	j=$(printf '%s\x1e' "$@" | jq -c -R -s 'split("\u001e")[:-1]')
 	jq --argjson a "$j" '.process.args = $a' "$f" >"$f.new" && mv "$f.new" "$f"
 }
 
