@@ -36,16 +36,29 @@ public sealed unsafe class SeccompProgram : IDisposable
     /// <summary>Number of BPF instructions in the program.</summary>
     public int InstructionCount => _bpfBytes / 8;
 
-    SeccompProgram(nint ctx, byte* bpf, int bpfBytes, uint flags, SeccompRules rules, List<string> ignored)
+    SeccompProgram(nint ctx, byte* bpf, int bpfBytes, uint flags, bool usesNotify, string? listenerPath, string? listenerMetadata, IReadOnlyList<string> ignored)
     {
         _ctx = ctx;
         _bpf = bpf;
         _bpfBytes = bpfBytes;
         KernelFlags = flags;
-        UsesNotify = rules.UsesNotify;
-        ListenerPath = rules.ListenerPath;
-        ListenerMetadata = rules.ListenerMetadata;
+        UsesNotify = usesNotify;
+        ListenerPath = listenerPath;
+        ListenerMetadata = listenerMetadata;
         IgnoredSyscalls = ignored;
+    }
+
+    /// <summary>
+    /// A program compiled earlier (<see cref="ExportBpf"/>, <see cref="KernelFlags"/>, <see cref="UsesNotify"/>), e.g.
+    /// by the parent process or a cache, ready for <see cref="Load"/> without libseccomp.
+    /// </summary>
+    public static SeccompProgram FromBpf(ReadOnlySpan<byte> bpf, uint kernelFlags, bool usesNotify, string? listenerPath = null, string? listenerMetadata = null)
+    {
+        if (bpf.Length == 0 || bpf.Length % 8 != 0 || bpf.Length / 8 > ushort.MaxValue)
+            throw new SeccompException($"seccomp: a BPF program of {bpf.Length} bytes is not a whole number of 8-byte instructions (1 to 65535)");
+        var mem = (byte*)NativeMemory.Alloc((nuint)bpf.Length);
+        bpf.CopyTo(new Span<byte>(mem, bpf.Length));
+        return new SeccompProgram(0, mem, bpf.Length, kernelFlags, usesNotify, listenerPath, listenerMetadata, []);
     }
 
     /// <summary>Whether <paramref name="spec"/> asks for a filter at all: like runc, a section with neither defaultAction nor syscalls means none.</summary>
@@ -59,9 +72,34 @@ public sealed unsafe class SeccompProgram : IDisposable
     /// A bad entry throws <see cref="SpecException"/> naming its JSON path; a missing libseccomp or other
     /// environment problem throws <see cref="SeccompException"/>.
     /// </summary>
-    public static SeccompProgram Prepare(LinuxSeccomp spec)
+    public static SeccompProgram Prepare(LinuxSeccomp spec) => Compile(spec, SeccompRules.Parse(spec));
+
+    /// <summary>
+    /// As <see cref="Prepare(LinuxSeccomp)"/>, but reuses the BPF program compiled earlier for an identical section
+    /// (same JSON, libseccomp version and architecture) from <paramref name="cacheDir"/>, and stores new ones there.
+    /// libseccomp takes tens of milliseconds for Docker's default profile; a hit costs a hash and a file read.
+    /// The directory must be private to nrunc (it is created 0700): a program read from it is loaded as is.
+    /// </summary>
+    public static SeccompProgram Prepare(LinuxSeccomp spec, string? cacheDir)
     {
         var rules = SeccompRules.Parse(spec);
+        if (string.IsNullOrEmpty(cacheDir)) return Compile(spec, rules);
+        uint flags = KernelFlagsFor(rules);
+        var key = SeccompCache.Key(spec);
+        if (SeccompCache.TryRead(cacheDir, key, out var bpf, out var ignored))
+        {
+            foreach (var name in ignored) SeccompLog.Debug?.Invoke($"unknown seccomp syscall \"{name}\" ignored");
+            var mem = (byte*)NativeMemory.Alloc((nuint)bpf.Length);
+            bpf.CopyTo(new Span<byte>(mem, bpf.Length));
+            return new SeccompProgram(0, mem, bpf.Length, flags, rules.UsesNotify, rules.ListenerPath, rules.ListenerMetadata, ignored);
+        }
+        var prog = Compile(spec, rules);
+        SeccompCache.Write(cacheDir, key, prog.ExportBpf(), prog.IgnoredSyscalls);
+        return prog;
+    }
+
+    static SeccompProgram Compile(LinuxSeccomp spec, SeccompRules rules)
+    {
         var lib = Libseccomp.Instance;
         if (rules.UsesNotify && lib.ApiLevel < 6)
             throw new SeccompException($"seccomp: SCMP_ACT_NOTIFY needs libseccomp API level 6 (libseccomp >= 2.5.0 and Linux >= 5.7), have {lib.ApiLevel} with libseccomp {lib.VersionString}");
@@ -75,7 +113,7 @@ public sealed unsafe class SeccompProgram : IDisposable
             Configure(lib, ctx, rules, flags);
             var ignored = AddRules(lib, ctx, rules);
             int bytes = Export(lib, ctx, out bpf);
-            return new SeccompProgram(ctx, bpf, bytes, flags, rules, ignored);
+            return new SeccompProgram(ctx, bpf, bytes, flags, rules.UsesNotify, rules.ListenerPath, rules.ListenerMetadata, ignored);
         }
         catch
         {
@@ -237,7 +275,8 @@ public sealed unsafe class SeccompProgram : IDisposable
     /// <summary>Loads through libseccomp's own seccomp_load (for cross-checks in tests); returns the notify fd or -1.</summary>
     internal int LoadWithLibseccomp()
     {
-        ObjectDisposedException.ThrowIf(_ctx == 0, this);
+        ObjectDisposedException.ThrowIf(_bpf == null, this);
+        if (_ctx == 0) throw new InvalidOperationException("seccomp: a program from BPF bytes has no libseccomp context");
         var lib = Libseccomp.Instance;
         int rc = lib.seccomp_load(_ctx);
         if (rc < 0) throw LoadError(-rc);
