@@ -4,8 +4,9 @@ using System.Text.Json.Serialization.Metadata;
 namespace NRunc.Spec;
 
 /// <summary>
-/// Reads config.json. The success path is one source-generated deserialisation plus validation;
-/// only on failure is the input scanned again to build a precise message.
+/// Reads config.json and other runtime-spec documents. config.json, process and resources go
+/// through the hand-written <see cref="SpecReader"/> (no System.Text.Json metadata start-up cost);
+/// <see cref="Deserialize"/> uses the source-generated context for everything else.
 /// </summary>
 public static class ConfigLoader
 {
@@ -23,7 +24,15 @@ public static class ConfigLoader
 
     /// <summary>Parses config.json text (no validation). Throws <see cref="SpecException"/>.</summary>
     public static Spec Parse(ReadOnlySpan<byte> utf8, string fileName = "config.json")
-        => Deserialize(utf8, SpecJsonContext.Default.Spec, fileName);
+        => SpecReader.Parse(utf8, SpecReader.ReadSpec, fileName);
+
+    /// <summary>Parses a `process` object (the file given to `exec --process`); not validated.</summary>
+    public static Process ParseProcess(ReadOnlySpan<byte> utf8, string fileName = "process.json")
+        => SpecReader.Parse(utf8, SpecReader.ReadProcess, fileName);
+
+    /// <summary>Parses a `linux.resources` object (the input of `update --resources`).</summary>
+    public static LinuxResources ParseResources(ReadOnlySpan<byte> utf8, string fileName = "resources.json")
+        => SpecReader.Parse(utf8, SpecReader.ReadResources, fileName);
 
     /// <summary>Parses any runtime-spec document (process.json for exec, resources for update, state.json).</summary>
     public static T Deserialize<T>(ReadOnlySpan<byte> utf8, JsonTypeInfo<T> typeInfo, string fileName) where T : class
