@@ -69,6 +69,16 @@ public static unsafe partial class Libc
         public fixed byte c_cc[19];
     }
 
+    /// <summary>struct pollfd.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct ProcessPollFd
+    {
+        public int fd;
+        public short events;
+        public short revents;
+    }
+
+    [LibraryImport(Lib, EntryPoint = "poll", SetLastError = true)] public static partial int ProcessPoll(ProcessPollFd* fds, nuint nfds, int timeout);
     [LibraryImport(Lib, SetLastError = true)] public static partial int sethostname(byte* name, nint len);
     [LibraryImport(Lib, SetLastError = true)] public static partial int setdomainname(byte* name, nint len);
     [LibraryImport(Lib, SetLastError = true)] public static partial int personality(ulong persona);
