@@ -199,7 +199,7 @@ public static class SpecMounts
     }
 
     /// <summary>Opens a host path (bind sources come from the host side, so symlinks there are followed).</summary>
-    internal static unsafe Fd OpenHost(string path, int flags)
+    public static unsafe Fd OpenHost(string path, int flags)
     {
         fixed (byte* p = Utf8.Z(path))
         {
