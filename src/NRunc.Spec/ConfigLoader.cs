@@ -34,6 +34,10 @@ public static class ConfigLoader
     public static LinuxResources ParseResources(ReadOnlySpan<byte> utf8, string fileName = "resources.json")
         => SpecReader.Parse(utf8, SpecReader.ReadResources, fileName);
 
+    /// <summary>Parses a state document as `nrunc state` prints it.</summary>
+    public static ContainerState ParseState(ReadOnlySpan<byte> utf8, string fileName = "state.json")
+        => SpecReader.Parse(utf8, SpecReader.ReadState, fileName);
+
     /// <summary>Parses any runtime-spec document (process.json for exec, resources for update, state.json).</summary>
     public static T Deserialize<T>(ReadOnlySpan<byte> utf8, JsonTypeInfo<T> typeInfo, string fileName) where T : class
     {

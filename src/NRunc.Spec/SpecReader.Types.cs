@@ -817,3 +817,35 @@ internal static partial class SpecReader
         return o;
     }
 }
+
+internal static partial class SpecReader
+{
+    internal static ContainerState? ReadState(ref Utf8JsonReader r)
+    {
+        if (!Obj(ref r)) return null;
+        var o = new ContainerState();
+        string n = "";
+        try
+        {
+            while (Next(ref r, out n))
+                switch (n)
+                {
+                    case "ociVersion": o.OciVersion = Str(ref r) ?? ""; break;
+                    case "id": o.Id = Str(ref r) ?? ""; break;
+                    case "pid": o.Pid = I32(ref r) ?? 0; break;
+                    case "status": o.Status = Str(ref r) ?? ""; break;
+                    case "bundle": o.Bundle = Str(ref r) ?? ""; break;
+                    case "rootfs": o.Rootfs = Str(ref r) ?? ""; break;
+                    case "created":
+                        if (Str(ref r) is { } ts)
+                            o.Created = Rfc3339NanoConverter.TryParse(ts, out var t) ? t : throw Mismatch(ref r, "an RFC 3339 timestamp");
+                        break;
+                    case "annotations": o.Annotations = StringMap(ref r); break;
+                    case "owner": o.Owner = Str(ref r) ?? ""; break;
+                    default: r.Skip(); break;
+                }
+        }
+        catch (ReadError e) { throw At(e, n); }
+        return o;
+    }
+}

@@ -14,12 +14,36 @@ public class ContainerStateTests
             Created = new DateTime(2024, 1, 2, 3, 4, 5, DateTimeKind.Utc).AddTicks(1234560),
             Owner = "",
         };
-        string json = SpecWriter.ToJson(st, SpecJsonContext.Default.ContainerState, indented: false);
+        string json = System.Text.Encoding.UTF8.GetString(SpecWriter.StateToUtf8(st, indented: false));
+        Assert.Equal(SpecWriter.ToJson(st, SpecJsonContext.Default.ContainerState, indented: false), json);
         Assert.Equal("{\"ociVersion\":\"1.3.0\",\"id\":\"c1\",\"pid\":42,\"status\":\"running\",\"bundle\":\"/b\",\"rootfs\":\"/b/rootfs\",\"created\":\"2024-01-02T03:04:05.123456Z\",\"owner\":\"\"}", json);
 
-        var back = ConfigLoader.Deserialize(System.Text.Encoding.UTF8.GetBytes(json), SpecJsonContext.Default.ContainerState, "state.json");
+        var back = ConfigLoader.ParseState(System.Text.Encoding.UTF8.GetBytes(json));
         Assert.Equal(st.Created, back.Created);
         Assert.Equal(42, back.Pid);
+        var viaContext = ConfigLoader.Deserialize(System.Text.Encoding.UTF8.GetBytes(json), SpecJsonContext.Default.ContainerState, "state.json");
+        Assert.Equal(st.Created, viaContext.Created);
+    }
+
+    [Fact]
+    public void StateIndentedLikeRuncState()
+    {
+        var st = new ContainerState
+        {
+            Id = "c1", Pid = 0, Status = "stopped", Bundle = "/b", Rootfs = "/b/rootfs",
+            Created = new DateTime(2024, 1, 2, 3, 4, 5, DateTimeKind.Utc), Owner = "root",
+            Annotations = new() { ["a"] = "b" },
+        };
+        Assert.Equal("{\n  \"ociVersion\": \"1.3.0\",\n  \"id\": \"c1\",\n  \"pid\": 0,\n  \"status\": \"stopped\",\n  \"bundle\": \"/b\",\n  \"rootfs\": \"/b/rootfs\",\n  \"created\": \"2024-01-02T03:04:05Z\",\n  \"annotations\": {\n    \"a\": \"b\"\n  },\n  \"owner\": \"root\"\n}",
+            System.Text.Encoding.UTF8.GetString(SpecWriter.StateToUtf8(st)));
+    }
+
+    [Fact]
+    public void EmptyStateListIsArray()
+    {
+        using var ms = new MemoryStream();
+        using (var w = new System.Text.Json.Utf8JsonWriter(ms, SpecWriter.Compact)) SpecWriter.WriteStates(w, []);
+        Assert.Equal("[]", System.Text.Encoding.UTF8.GetString(ms.ToArray()));
     }
 
     [Theory]
@@ -32,8 +56,7 @@ public class ContainerStateTests
     [Fact]
     public void ReadsGoNanosecondTimestamps()
     {
-        var st = ConfigLoader.Deserialize("""{"ociVersion":"1.0.2","id":"x","pid":1,"status":"created","bundle":"/b","rootfs":"/r","created":"2023-05-06T07:08:09.123456789Z","owner":""}"""u8,
-            SpecJsonContext.Default.ContainerState, "state.json");
+        var st = ConfigLoader.ParseState("""{"ociVersion":"1.0.2","id":"x","pid":1,"status":"created","bundle":"/b","rootfs":"/r","created":"2023-05-06T07:08:09.123456789Z","owner":""}"""u8);
         Assert.Equal(new DateTime(2023, 5, 6, 7, 8, 9, DateTimeKind.Utc).AddTicks(1234567), st.Created);
     }
 

@@ -19,7 +19,30 @@ public class SpecReaderTests
         var bytes = File.ReadAllBytes(Path.Combine(SpecGolden.Fixtures, "good", name + ".json"));
         var viaReader = ConfigLoader.Parse(bytes);
         var viaContext = JsonSerializer.Deserialize(bytes, SpecJsonContext.Default.Spec)!;
-        Assert.Equal(SpecWriter.ToJson(viaContext), SpecWriter.ToJson(viaReader));
+        string generated = SpecWriter.ToJson(viaContext, SpecJsonContext.Default.Spec);
+        Assert.Equal(generated, SpecWriter.ToJson(viaReader));   // reader + hand-written writer
+        Assert.Equal(generated, SpecWriter.ToJson(viaContext));  // hand-written writer alone
+        Assert.Equal(SpecWriter.ToUtf8(viaContext, indented: false), SpecWriter.ToUtf8(viaContext, SpecJsonContext.Default.Spec, indented: false));
+    }
+
+    [Theory, MemberData(nameof(Good))]
+    public void ProcessAndResourcesWritersAgreeWithContext(string name)
+    {
+        var spec = ConfigLoader.Parse(File.ReadAllBytes(Path.Combine(SpecGolden.Fixtures, "good", name + ".json")));
+        if (spec.Process is { } p)
+        {
+            using var ms = new MemoryStream();
+            using (var w = new Utf8JsonWriter(ms, SpecWriter.Compact)) SpecWriter.WriteProcess(w, p);
+            Assert.Equal(SpecWriter.ToUtf8(p, SpecJsonContext.Default.Process, indented: false), ms.ToArray());
+            Assert.Equal(ms.ToArray(), SpecWriter.ToUtf8(ConfigLoader.ParseProcess(ms.ToArray()), SpecJsonContext.Default.Process, indented: false));
+        }
+        if (spec.Linux?.Resources is { } r)
+        {
+            using var ms = new MemoryStream();
+            using (var w = new Utf8JsonWriter(ms, SpecWriter.Compact)) SpecWriter.WriteResources(w, r);
+            Assert.Equal(SpecWriter.ToUtf8(r, SpecJsonContext.Default.LinuxResources, indented: false), ms.ToArray());
+            Assert.Equal(ms.ToArray(), SpecWriter.ToUtf8(ConfigLoader.ParseResources(ms.ToArray()), SpecJsonContext.Default.LinuxResources, indented: false));
+        }
     }
 
     [Fact]
