@@ -27,7 +27,15 @@ public static class ListOperation
     /// <summary>Compact JSON array and a newline; an empty list is <c>[]</c>, never null.</summary>
     public static byte[] ToJson(List<ContainerState> states)
     {
-        return JsonOutput.Serialize(states, SpecJsonContext.Default.ListContainerState, indented: false, newline: true);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256 * states.Count + 16);
+        using (var w = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions
+               { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true }))
+        {
+            w.WriteStartArray();
+            foreach (var s in states) StateCodec.WriteOciState(w, s);
+            w.WriteEndArray();
+        }
+        return [.. buffer.WrittenSpan, (byte)'\n'];
     }
 
     /// <summary>Only the ids, one a line (-q).</summary>
@@ -43,7 +51,7 @@ public static class ListOperation
     {
         var rows = new List<string[]>(states.Count + 1) { new[] { "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER" } };
         foreach (var s in states)
-            rows.Add([s.Id, s.Pid.ToString(CultureInfo.InvariantCulture), s.Status, s.Bundle, Rfc3339Nano(s.Created), s.Owner]);
+            rows.Add([s.Id, s.Pid.ToString(CultureInfo.InvariantCulture), s.Status, s.Bundle, StateCodec.Rfc3339Nano(s.Created), s.Owner]);
         var widths = new int[6];
         foreach (var r in rows)
             for (int c = 0; c < 5; c++) widths[c] = Math.Max(widths[c], Math.Max(12, r[c].Length + 3));
@@ -56,9 +64,6 @@ public static class ListOperation
         return sb.ToString();
     }
 
-    /// <summary>Go's time.RFC3339Nano in UTC: fractional seconds without trailing zeros.</summary>
-    public static string Rfc3339Nano(DateTime t) =>
-        t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>runc shows the user owning the container's state dir (or #UID); /etc/passwd is read once per listing.</summary>
     static string OwnerOf(string dir, ref Dictionary<uint, string>? cache)

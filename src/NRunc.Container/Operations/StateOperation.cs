@@ -15,6 +15,5 @@ public static class StateOperation
     }
 
     /// <summary>Indented JSON (two spaces), no trailing newline: runc writes json.MarshalIndent's bytes as they are.</summary>
-    public static byte[] ToJson(ContainerState state) =>
-        JsonOutput.Serialize(state, SpecJsonContext.Default.ContainerState, indented: true);
+    public static byte[] ToJson(ContainerState state) => StateCodec.WriteOciState(state, indented: true);
 }

@@ -51,10 +51,9 @@ public sealed class StateStore(string root)
         catch (DirectoryNotFoundException) { throw new ContainerNotFoundException(id); }
         try
         {
-            return JsonSerializer.Deserialize(bytes, StateJsonContext.Default.ContainerRecord)
-                ?? throw new ContainerException($"{path}: empty state");
+            return StateCodec.Read(bytes);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
         {
             throw new ContainerException($"{path}: corrupt state: {e.Message}", e);
         }
@@ -64,7 +63,7 @@ public sealed class StateStore(string root)
     public void Save(ContainerRecord record)
     {
         var dir = ContainerDir(record.Id);
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(record, StateJsonContext.Default.ContainerRecord);
+        var bytes = StateCodec.Write(record);
         WriteAtomic(Path.Combine(dir, StateFile), bytes);
     }
 
