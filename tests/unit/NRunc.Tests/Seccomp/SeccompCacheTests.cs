@@ -83,13 +83,28 @@ public class SeccompCacheTests(ITestOutputHelper output)
             var file = Directory.GetFiles(dir, "*.bpf").Single();
 
             // Damaged: wrong length. The entry is rewritten from a fresh compile.
-            File.WriteAllBytes(file, "NRSECCOMP1\n\n1234567"u8.ToArray());
+            File.WriteAllBytes(file, "NRSECCOMP2\n\0\0\0\0\n1234567"u8.ToArray());
             using (var p = SeccompProgram.Prepare(DenyMkdir(), dir)) Assert.Equal(good.ExportBpf(), p.ExportBpf());
 
-            // Tampered but well-formed, in a directory others may write: not trusted.
-            File.WriteAllBytes(file, [.. "NRSECCOMP1\n\n"u8, .. new byte[8] { 6, 0, 0, 0, 0, 0, 0xff, 0x7f }]);   // RET ALLOW
+            // Well-formed with the right key, but a different program (RET ALLOW): a private cache is trusted as is,
+            // one that others may write to is not.
+            var data = File.ReadAllBytes(file);
+            byte[] allow = [6, 0, 0, 0, 0, 0, 0xff, 0x7f];
+            File.WriteAllBytes(file, [.. data[..^good.ExportBpf().Length], .. allow]);
+            using (var p = SeccompProgram.Prepare(DenyMkdir(), dir)) Assert.Equal(allow, p.ExportBpf());
             File.SetUnixFileMode(dir, (UnixFileMode)0x1ff);
             using (var p = SeccompProgram.Prepare(DenyMkdir(), dir)) Assert.Equal(good.ExportBpf(), p.ExportBpf());
+            File.SetUnixFileMode(dir, (UnixFileMode)0x1c0);
+
+            // Same file name, different key material (a hash collision): a miss, not the other profile's filter.
+            var other = DenyMkdir();
+            other.Syscalls![0].ErrnoRet = 1;
+            using var otherProg = SeccompProgram.Prepare(other);
+            File.Copy(file, file + ".keep");
+            using (var p = SeccompProgram.Prepare(other, dir)) Assert.Equal(otherProg.ExportBpf(), p.ExportBpf());
+            var collide = Directory.GetFiles(dir, "*.bpf").Single(f => f != file);
+            File.Copy(file + ".keep", collide, overwrite: true);   // other's name now holds DenyMkdir's entry
+            using (var p = SeccompProgram.Prepare(other, dir)) Assert.Equal(otherProg.ExportBpf(), p.ExportBpf());
         }
         finally
         {
