@@ -45,7 +45,7 @@ internal static partial class SpecReader
         catch (InvalidOperationException e)
         {
             // Invalid UTF-8 inside a string, found by GetString().
-            throw new SpecException(fileName, "", "invalid JSON: " + e.Message, e);
+            throw new SpecException(fileName, "", "invalid JSON: a string is not valid UTF-8", e);
         }
     }
 
@@ -97,12 +97,15 @@ internal static partial class SpecReader
     // --- scalars (null → null; callers keep the zero value for non-nullable fields, like Go) ------
 
     private static string? Str(ref Utf8JsonReader r)
-        => r.TokenType switch
+    {
+        if (r.TokenType == JsonTokenType.String)
         {
-            JsonTokenType.String => r.GetString(),
-            JsonTokenType.Null => null,
-            _ => throw Mismatch(ref r, "a string"),
-        };
+            try { return r.GetString(); }
+            catch (InvalidOperationException) { throw new ReadError("expected a string, got text that is not valid UTF-8"); }
+        }
+        if (r.TokenType == JsonTokenType.Null) return null;
+        throw Mismatch(ref r, "a string");
+    }
 
     private static bool? Bool(ref Utf8JsonReader r)
         => r.TokenType switch
