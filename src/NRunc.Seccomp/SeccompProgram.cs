@@ -176,8 +176,11 @@ public sealed unsafe class SeccompProgram : IDisposable
                 throw SeccompRules.Error(path, $"adding architecture {name}: {Errno.Describe(-rc)}");
         }
 
-        // As runc: a binary tree of syscalls for long rule sets (libseccomp <= 2.5.4 misbehaves with it and no rules).
-        if (rules.Rules.Count > 32) lib.seccomp_attr_set(ctx, Libseccomp.AttrCtlOptimize, 2);
+        // As runc: a binary tree of syscalls for long rule sets (libseccomp <= 2.5.4 misbehaves with it and no rules,
+        // so only rules that will really be added count).
+        int effective = 0;
+        foreach (var r in rules.Rules) if (r.Action != rules.DefaultAction) effective++;
+        if (effective > 32) lib.seccomp_attr_set(ctx, Libseccomp.AttrCtlOptimize, 2);
     }
 
     static List<string> AddRules(Libseccomp lib, nint ctx, SeccompRules rules)

@@ -110,6 +110,44 @@ public class SeccompLoadTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void TraceWithoutTracerAndLogAndAllow()
+    {
+        // SCMP_ACT_TRACE with no tracer attached fails the call with ENOSYS; SCMP_ACT_LOG lets it run (and logs it);
+        // an ALLOW rule under an ERRNO rule for the same syscall with a narrower argument wins only for that argument.
+        var dir = TempDir();
+        try
+        {
+            var spec = new LinuxSeccomp
+            {
+                DefaultAction = "SCMP_ACT_ALLOW",
+                Flags = [],
+                Syscalls =
+                [
+                    new() { Names = ["dup"], Action = "SCMP_ACT_TRACE" },
+                    new() { Names = ["mkdir", "mkdirat"], Action = "SCMP_ACT_LOG" },
+                    new() { Names = ["dup2"], Action = "SCMP_ACT_ERRNO", ErrnoRet = ENOMSG, Args = [new() { Index = 1, Value = 2000, Op = "SCMP_CMP_LE" }] },
+                ],
+            };
+            using var prog = SeccompProgram.Prepare(spec);
+            var r = FilteredThread.Run(() =>
+            {
+                prog.Load();
+                return new[]
+                {
+                    SeccompTestNative.Dup(1000), SeccompTestNative.Mkdir(Path.Combine(dir, "logged")),
+                    SeccompTestNative.Dup2(1000, 2000), SeccompTestNative.Dup2(1000, 2001),
+                };
+            });
+            Assert.Equal(new[] { 38 /* ENOSYS */, 0, ENOMSG, EBADF }, r);
+            Assert.True(Directory.Exists(Path.Combine(dir, "logged")));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
     public void FlagsBecomeKernelFlags()
     {
         var spec = DenyMkdir();

@@ -135,6 +135,24 @@ public class SeccompValidationTests
         Assert.Equal(SpecNames.SeccompFlags.Order(), SeccompNames.Flags.Order());
     }
 
+    [Theory]
+    [InlineData("SCMP_ACT_KILL", null, 0x00000000u)]
+    [InlineData("SCMP_ACT_KILL_THREAD", null, 0x00000000u)]
+    [InlineData("SCMP_ACT_KILL_PROCESS", null, 0x80000000u)]
+    [InlineData("SCMP_ACT_TRAP", null, 0x00030000u)]
+    [InlineData("SCMP_ACT_ERRNO", null, 0x00050001u)]
+    [InlineData("SCMP_ACT_ERRNO", 38u, 0x00050026u)]
+    [InlineData("SCMP_ACT_TRACE", null, 0x7ff00001u)]
+    [InlineData("SCMP_ACT_TRACE", 5u, 0x7ff00005u)]
+    [InlineData("SCMP_ACT_ALLOW", null, 0x7fff0000u)]
+    [InlineData("SCMP_ACT_LOG", null, 0x7ffc0000u)]
+    [InlineData("SCMP_ACT_NOTIFY", null, 0x7fc00000u)]
+    public void ActionsMapToLibseccompValues(string name, uint? errnoRet, uint expected)
+    {
+        Assert.True(SeccompNames.TryParseAction(name, out var action));
+        Assert.Equal(expected, SeccompNames.ToLibseccomp(action, errnoRet));
+    }
+
     [Fact]
     public void RepeatedArgumentIndexSplitsIntoOneRulePerCondition()
     {
