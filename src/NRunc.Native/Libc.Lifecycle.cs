@@ -28,6 +28,9 @@ public static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "recvmsg", SetLastError = true)] public static partial nint recvmsg(int fd, void* msg, int flags);
     [LibraryImport(Lib, EntryPoint = "sendmsg", SetLastError = true)] public static partial nint sendmsg(int fd, void* msg, int flags);
 
+    /// <summary>pidfd_open(2): -1 with errno set when the process is gone.</summary>
+    public static int PidfdOpen(int pid) => (int)syscall(434, pid, 0, 0, 0, 0, 0);
+
     /// <summary>Connects a new AF_UNIX stream socket (O_CLOEXEC) to <paramref name="path"/>.</summary>
     public static int ConnectUnix(string path)
     {

@@ -1,0 +1,172 @@
+using System.Globalization;
+using System.Text.Json;
+using NRunc.Container.Process;
+using NRunc.Container.Rootfs;
+using NRunc.Native;
+using NRunc.Native.Raw;
+using NRunc.Seccomp;
+using NRunc.Spec;
+
+namespace NRunc.Container.Lifecycle;
+
+/// <summary>
+/// `nrunc init`: a fresh process, already inside the container's namespaces and cgroups. It builds the container's
+/// filesystem and process, reports ready, waits on the exec fifo for start, and execs the user's program. Until
+/// ready, every error goes back to the parent over the init socket, with the phase, path and errno.
+/// </summary>
+internal static class InitProcess
+{
+    public static int Main()
+    {
+        if (!int.TryParse(Environment.GetEnvironmentVariable("_NRUNC_INIT_SOCK"), NumberStyles.None, CultureInfo.InvariantCulture, out int sock))
+        {
+            Console.Error.WriteLine("nrunc init: this is an internal command, started by nrunc create");
+            return 1;
+        }
+        bool ready = false;
+        try
+        {
+            var cfg = InitChannel.ReceiveConfig(sock) ?? throw new ContainerException("init: no configuration from the parent");
+            Run(cfg, sock, () => ready = true);
+            return 1; // not reached: Run execs
+        }
+        catch (Exception e)
+        {
+            var message = e is ContainerException or SpecException or RawProgramException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+            if (!message.StartsWith("create: ", StringComparison.Ordinal)) message = "create: " + message;
+            if (!ready)
+            {
+                try { InitChannel.SendMessage(sock, "error", message); } catch (NativeException) { }
+            }
+            else Console.Error.WriteLine("nrunc: " + message["create: ".Length..]);
+            return 1;
+        }
+    }
+
+    static void Run(InitConfig cfg, int sock, Action markReady)
+    {
+        var spec = ConfigLoader.Load(cfg.ConfigPath);
+        var process = spec.Process!;
+        int ns = cfg.NewNamespaces;
+
+        var nsForSysctl = SysctlNamespaces.FromSpec(spec.Linux);
+        Sysctls.Validate(spec.Linux?.Sysctl, nsForSysctl);
+        ProcessSetup.ValidateUts(spec, HasNs(cfg, NamespacePlan.CLONE_NEWUTS));
+        // Libraries are loaded and the seccomp filter compiled while the host's filesystem is still visible.
+        SeccompProgram? seccomp = SeccompProgram.IsEnabled(spec.Linux?.Seccomp) ? SeccompProgram.Prepare(spec.Linux!.Seccomp!) : null;
+
+        var rootfs = new RootfsContext
+        {
+            Spec = spec,
+            RootfsPath = cfg.RootfsPath,
+            BundlePath = cfg.Bundle,
+            NoPivot = cfg.NoPivot,
+            NewUserNamespace = (ns & NamespacePlan.CLONE_NEWUSER) != 0 || (cfg.JoinedNamespaces & NamespacePlan.CLONE_NEWUSER) != 0,
+            NewNetworkNamespace = (ns & NamespacePlan.CLONE_NEWNET) != 0,
+            NewCgroupNamespace = (ns & NamespacePlan.CLONE_NEWCGROUP) != 0,
+            CgroupPaths = cfg.CgroupPaths,
+            Terminal = process.Terminal == true,
+        };
+        bool newMountNs = (ns & NamespacePlan.CLONE_NEWNS) != 0;
+        if (newMountNs) RootfsSetup.Prepare(rootfs);
+
+        if (cfg.RuntimeHooks)
+        {
+            InitChannel.SendMessage(sock, "hooks");
+            var reply = InitChannel.ReceiveMessage(sock);
+            if (reply?.Type != "hooks-done") throw new ContainerException("create: the runtime's hooks failed");
+        }
+        var state = StateJson(cfg, spec, "creating");
+        HookRunner.RunAll("createContainer", spec.Hooks?.CreateContainer, state);
+
+        if (newMountNs) RootfsSetup.Pivot(rootfs);
+        else if (cfg.JoinedNamespaces == 0 || (cfg.JoinedNamespaces & NamespacePlan.CLONE_NEWNS) == 0)
+            throw new ContainerException("create: a mount namespace is required (linux.namespaces has no \"mount\" entry)");
+
+        bool userNs = rootfs.NewUserNamespace;
+        ProcessSetup.SetHostname(spec.Hostname, HasNs(cfg, NamespacePlan.CLONE_NEWUTS));
+        ProcessSetup.SetDomainname(spec.Domainname, HasNs(cfg, NamespacePlan.CLONE_NEWUTS));
+        Sysctls.Apply(spec.Linux?.Sysctl);
+        ProcessSetup.ValidateLsm(process);
+        ProcessSetup.SetOomScoreAdj(process.OomScoreAdj);
+        if (process.Terminal == true && cfg.ConsoleSocketFd >= 0) ConsoleSetup.SetupInit(cfg.ConsoleSocketFd, process.ConsoleSize);
+        if (newMountNs) RootfsSetup.Finish(rootfs);
+        var cwdStep = ProcessSetup.EnterCwd(process.Cwd);
+
+        var env = ProcessSetup.WithHome(process.Env ?? [], process.User.Uid, ProcessSetup.ReadPasswd());
+        if (cfg.ExtraEnv is { } extra) env.AddRange(extra);
+        ProcessSetup.FixStdioPermissions(process.User.Uid);
+        ProcessSetup.ApplyThreadSettings(process, spec.Linux?.Personality, new ProcessSetup.ThreadSettingsOptions(cfg.Id, cfg.NoNewKeyring, userNs));
+        var execPath = ExecLookup.LookPath(process.Args![0], env);
+
+        int notifyFd = -1;
+        ReadOnlyMemory<byte> bpf = default;
+        uint seccompFlags = 0;
+        if (seccomp is not null)
+        {
+            if (seccomp.UsesNotify)
+            {
+                notifyFd = seccomp.Load();
+                if (seccomp.ListenerPath is { } lp)
+                    SeccompNotify.SendToListener(lp, seccomp.ListenerMetadata, notifyFd, StateJson(cfg, spec, "creating"), cfg.HostPid, spec.OciVersion);
+                Libc.close(notifyFd);
+            }
+            else
+            {
+                bpf = seccomp.ExportBpf();
+                seccompFlags = seccomp.KernelFlags;
+            }
+        }
+
+        var startHooks = spec.Hooks?.StartContainer is { Count: > 0 } sh ? sh : null;
+        var fifo = "/proc/self/fd/" + cfg.FifoFd.ToString(CultureInfo.InvariantCulture);
+        var b = new RawProgramBuilder();
+        var plan = ProcessPlan.AppendFinalSteps(b, new ProcessPlanInput
+        {
+            Process = process,
+            Env = env,
+            PreserveFds = cfg.PreserveFds,
+            SetgroupsAllowed = cfg.SetgroupsAllowed,
+            SeccompBpf = bpf,
+            SeccompFlags = seccompFlags,
+            NoNewPrivileges = process.NoNewPrivileges == true,
+            ExecPath = execPath,
+            Cwd = cwdStep,
+        });
+        using var program = b.Build();
+
+        InitChannel.SendMessage(sock, "ready");
+        Libc.close(sock);
+        markReady();
+        // Blocks until start opens the fifo for reading; then the hooks and the raw steps that end in exec.
+        OpenFifo(fifo);
+        HookRunner.RunAll("startContainer", startHooks, StateJson(cfg, spec, "created"));
+        try { program.RunHere(); }
+        catch (RawProgramException e) { throw new ContainerException(plan.DescribeFailure(e)); }
+    }
+
+    static bool HasNs(InitConfig cfg, int flag) => ((cfg.NewNamespaces | cfg.JoinedNamespaces) & flag) != 0;
+
+    static unsafe void OpenFifo(string fifo)
+    {
+        int fd;
+        fixed (byte* p = Utf8.Z(fifo)) fd = NativeException.Check(Libc.open(p, Libc.O_WRONLY | Libc.O_CLOEXEC, 0), "open", "exec fifo");
+        byte b = (byte)'0';
+        Libc.write(fd, &b, 1);
+        Libc.close(fd);
+    }
+
+    static byte[] StateJson(InitConfig cfg, NRunc.Spec.Spec spec, string status) =>
+        JsonSerializer.SerializeToUtf8Bytes(new ContainerState
+        {
+            OciVersion = spec.OciVersion,
+            Id = cfg.Id,
+            Pid = cfg.HostPid,
+            Status = status,
+            Bundle = cfg.Bundle,
+            Rootfs = cfg.RootfsPath,
+            Created = DateTime.Parse(cfg.Created ?? "1970-01-01T00:00:00Z", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal),
+            Owner = cfg.Owner,
+            Annotations = spec.Annotations,
+        }, SpecJsonContext.Default.ContainerState);
+}
