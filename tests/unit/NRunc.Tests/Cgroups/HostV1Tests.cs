@@ -50,7 +50,7 @@ public class HostV1Tests
             Assert.Equal(R("/sys/fs/cgroup/cpuset/cpuset.mems"), R(m.Paths["cpuset"] + "/cpuset.mems"));
 
             m.Apply(sleeper.Pid);
-            foreach (var d in m.Paths.Values) Assert.Contains(sleeper.Pid.ToString(), File.ReadAllLines(d + "/cgroup.procs"));
+            foreach (var d in m.Paths.Values) Assert.True(File.ReadAllLines(d + "/cgroup.procs").Contains(sleeper.Pid.ToString()), sleeper.Pid.ToString());
 
             m.Set(new LinuxResources
             {
@@ -72,10 +72,10 @@ public class HostV1Tests
             Assert.Equal("20", R(m.Paths["pids"] + "/pids.max"));
             Assert.Equal("254:0 1048576", R(m.Paths["blkio"] + "/blkio.throttle.read_bps_device"));
             var devices = File.ReadAllLines(m.Paths["devices"] + "/devices.list");
-            Assert.Contains("c 4:64 rw", devices);
-            Assert.Contains("c 1:3 rwm", devices);
-            Assert.Contains("c *:* m", devices);
-            Assert.DoesNotContain("a *:* rwm", devices);
+            Assert.True(devices.Contains("c 4:64 rw"), "c 4:64 rw");
+            Assert.True(devices.Contains("c 1:3 rwm"), "c 1:3 rwm");
+            Assert.True(devices.Contains("c *:* m"), "c *:* m");
+            Assert.False(devices.Contains("a *:* rwm"), "a *:* rwm");
 
             Assert.False(m.IsFrozen());
             m.Freeze();
@@ -85,7 +85,7 @@ public class HostV1Tests
             Assert.False(m.IsFrozen());
             Assert.Equal("THAWED", R(m.Paths["freezer"] + "/freezer.state"));
 
-            Assert.Equal([sleeper.Pid], m.GetPids());
+            Assert.Equal(sleeper.Pid, Assert.Single(m.GetPids()));
 
             var stats = m.GetStats();
             Assert.Equal(1UL, stats.Pids.Current);
@@ -93,7 +93,7 @@ public class HostV1Tests
             Assert.Equal(64UL << 20, stats.Memory.Usage.Limit);
             Assert.Equal(128UL << 20, stats.Memory.Swap.Limit);
             Assert.True(stats.Memory.Raw!.ContainsKey("total_rss"));
-            Assert.Equal([(ushort)0], stats.Cpuset.Cpus!);
+            Assert.Equal((ushort)0, Assert.Single(stats.Cpuset.Cpus!));
             Assert.NotNull(stats.Cpu.Usage.Percpu);
             var json = JsonSerializer.Serialize(stats, CgroupStatsJsonContext.Default.CgroupStats);
             Assert.Contains("\"pids\":{\"current\":1,\"limit\":20}", json);
@@ -192,7 +192,7 @@ public class HostV1Tests
             File.WriteAllText(sub + "/cgroup.procs", sleeper.Pid.ToString());
             var again = CgroupManagerFactory.FromPaths(new Dictionary<string, string>(m.Paths), false);
             Assert.True(again.Exists());
-            Assert.Equal([sleeper.Pid], again.GetPids());
+            Assert.Equal(sleeper.Pid, Assert.Single(again.GetPids()));
             sleeper.Dispose();
             again.Destroy();
             Assert.False(again.Exists());
