@@ -12,11 +12,15 @@ public static class ListOperation
     {
         var result = new List<ContainerState>();
         Dictionary<uint, string>? owners = null;
-        foreach (var id in store.ListIds())
+        if (!Directory.Exists(store.Root)) return result;
+        foreach (var dir in Directory.EnumerateDirectories(store.Root))
         {
-            ContainerRecord record;
-            try { record = store.Load(id); }
-            catch (ContainerNotFoundException) { continue; } // deleted while we listed
+            var id = Path.GetFileName(dir);
+            if (!StateStore.IsValidId(id)) continue;
+            ContainerRecord? record;
+            try { record = store.TryLoad(id); } // one open per container; null for a half-created or just deleted one
+            catch (ContainerException e) { NRunc.Container.Diagnostics.Log.Warn($"list: {e.Message}"); continue; }
+            if (record is null) continue;
             var state = record.ToOciState(StatusProbe.Get(store, record));
             if (state.Owner.Length == 0) state.Owner = OwnerOf(store.ContainerDir(id), ref owners);
             result.Add(state);

@@ -7,10 +7,13 @@ public readonly record struct ProcStat(char State, ulong StartTime)
     public static ProcStat? Read(int pid)
     {
         if (pid <= 0) return null;
-        string text;
-        try { text = File.ReadAllText("/proc/" + pid.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/stat"); }
-        catch (IOException) { return null; }
-        catch (UnauthorizedAccessException) { return null; }
+        Span<byte> buf = stackalloc byte[1024];
+        int n;
+        try { n = FastIo.ReadSmall("/proc/" + pid.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/stat", buf); }
+        catch (NRunc.Native.NativeException) { return null; }
+        if (n <= 0) return null;
+        Span<char> text = stackalloc char[n];
+        for (int i = 0; i < n; i++) text[i] = (char)buf[i]; // the fields nrunc reads are ASCII
         return Parse(text);
     }
 

@@ -42,13 +42,14 @@ public sealed class StateStore(string root)
     public bool Exists(string id) => File.Exists(Path.Combine(ContainerDir(id), StateFile));
 
     /// <summary>Reads ROOT/ID/state.json; an id with no state is <see cref="ContainerNotFoundException"/>.</summary>
-    public ContainerRecord Load(string id)
+    public ContainerRecord Load(string id) => TryLoad(id) ?? throw new ContainerNotFoundException(id);
+
+    /// <summary>Reads ROOT/ID/state.json; null when there is none. A corrupt file is a <see cref="ContainerException"/>.</summary>
+    public ContainerRecord? TryLoad(string id)
     {
         var path = Path.Combine(ContainerDir(id), StateFile);
-        byte[] bytes;
-        try { bytes = File.ReadAllBytes(path); }
-        catch (FileNotFoundException) { throw new ContainerNotFoundException(id); }
-        catch (DirectoryNotFoundException) { throw new ContainerNotFoundException(id); }
+        var bytes = FastIo.ReadAll(path);
+        if (bytes is null) return null;
         try
         {
             return StateCodec.Read(bytes);

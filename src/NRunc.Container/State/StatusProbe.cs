@@ -46,8 +46,12 @@ public static class StatusProbe
 
     static string? ReadSmall(string path)
     {
-        try { return File.ReadAllText(path); }
-        catch (IOException) { return null; }
-        catch (UnauthorizedAccessException) { return null; }
+        Span<byte> buf = stackalloc byte[64];
+        try
+        {
+            int n = FastIo.ReadSmall(path, buf);
+            return n < 0 ? null : System.Text.Encoding.ASCII.GetString(buf[..n]);
+        }
+        catch (NRunc.Native.NativeException) { return null; }
     }
 }

@@ -30,7 +30,6 @@ public static class KillCommand
             {
                 try { signal = NRunc.Spec.Signals.Parse(inv.Args[1]); }
                 catch (FormatException e) { throw new ContainerException(e.Message); }
-                if (signal == 0) throw new ContainerException($"unknown signal \"{inv.Args[1]}\"");
             }
             KillOperation.Kill(inv.Store(), inv.Id, signal, inv.Flags.Bool("all"));
             return 0;
