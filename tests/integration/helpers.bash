@@ -155,8 +155,14 @@ _rm_cgroups() {
 	local d
 	for d in /sys/fs/cgroup/*/"$CG_PARENT" /sys/fs/cgroup/unified/"$CG_PARENT"; do
 		[ -d "$d" ] || continue
-		# children first
-		find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+		case "$(stat -f -c %T "$d")" in
+		cgroupfs | cgroup2fs)
+			# children first
+			find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null || true ;;
+		*)
+			# not a cgroup fs: the tmpfs that hides cgroup2 for crun (see run.sh)
+			rm -rf "$d" ;;
+		esac
 	done
 }
 

@@ -27,8 +27,14 @@ for f in "$@"; do
 			mount -t tmpfs -o size=1m hide-cgroup2 /sys/fs/cgroup/unified
 		fi
 		TMPDIR="$1" bats --tap -T "$2"
-	' _ "$tmp" "$f" >"$RESULTS/$name.tap" 2>&1 || rc=1
+	' _ "$tmp" "$f" >"$RESULTS/$name.tap" 2>&1
+	brc=$?
 	end=$(date +%s.%N)
+	if [ "$brc" -ne 0 ]; then
+		rc=1
+		# bats failed without a failing test (syntax error, crash): record it as a failure
+		grep -q '^not ok ' "$RESULTS/$name.tap" || echo "not ok - $name: bats exited with status $brc" >>"$RESULTS/$name.tap"
+	fi
 	rmdir "$tmp" 2>/dev/null || true
 	pass=$(grep -c '^ok ' "$RESULTS/$name.tap" | head -1)
 	skipped=$(grep -c '^ok .*# skip' "$RESULTS/$name.tap")
