@@ -48,9 +48,13 @@ public static unsafe class IdMappedMounts
         }
         try
         {
-            WriteOnce($"/proc/{pid}/uid_map", uidMap);
-            WriteOnce($"/proc/{pid}/gid_map", gidMap);
-            return SpecMounts.OpenHost($"/proc/{pid}/ns/user", O_RDONLY);
+            // init runs in a new pid namespace while the host's /proc is still mounted: the child's pid is only
+            // meaningful in a procfs instance of our own pid namespace, so make a detached one.
+            using var proc = MountOps.NewFs("proc", [], 0, "proc");
+            var p = pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            WriteOnce(proc, p + "/uid_map", uidMap);
+            WriteOnce(proc, p + "/gid_map", gidMap);
+            return OpenAt(proc, p + "/ns/user", O_RDONLY);
         }
         finally
         {
@@ -62,9 +66,19 @@ public static unsafe class IdMappedMounts
     }
 
     /// <summary>id maps must be written with a single write(2).</summary>
-    static void WriteOnce(string path, string text)
+    static Fd OpenAt(in Fd dir, string path, int flags)
     {
-        using var fd = SpecMounts.OpenHost(path, O_WRONLY);
+        fixed (byte* p = Utf8.Z(path))
+        {
+            var fd = openat(dir.Value, p, flags | O_CLOEXEC, 0);
+            if (fd < 0) throw new NativeException("open", "/proc/" + path, Marshal.GetLastPInvokeError());
+            return new Fd(fd);
+        }
+    }
+
+    static void WriteOnce(in Fd proc, string path, string text)
+    {
+        using var fd = OpenAt(proc, path, O_WRONLY);
         var bytes = System.Text.Encoding.ASCII.GetBytes(text);
         fixed (byte* b = bytes)
         {
