@@ -115,6 +115,15 @@ public static class SeccompNames
         return [.. list];
     }
 
+    /// <summary>The spec's filter flags this kernel accepts (`features` supportedFlags); TSYNC included, as runc lists it.</summary>
+    public static string[] SupportedFlags()
+    {
+        var list = new List<string>();
+        foreach (var f in Flags)
+            if (KernelSeccomp.FlagSupported(ParseFlag(f))) list.Add(f);
+        return [.. list];
+    }
+
     /// <summary>"2.5.4": the libseccomp version in use (opens libseccomp).</summary>
     public static string LibseccompVersion => Libseccomp.Instance.VersionString;
 }

@@ -101,8 +101,6 @@ public sealed unsafe class SeccompProgram : IDisposable
     static SeccompProgram Compile(LinuxSeccomp spec, SeccompRules rules)
     {
         var lib = Libseccomp.Instance;
-        if (rules.UsesNotify && lib.ApiLevel < 6)
-            throw new SeccompException($"seccomp: SCMP_ACT_NOTIFY needs libseccomp API level 6 (libseccomp >= 2.5.0 and Linux >= 5.7), have {lib.ApiLevel} with libseccomp {lib.VersionString}");
         uint flags = KernelFlagsFor(rules);
 
         nint ctx = lib.seccomp_init(rules.DefaultAction);
@@ -129,6 +127,8 @@ public sealed unsafe class SeccompProgram : IDisposable
     /// </summary>
     static uint KernelFlagsFor(SeccompRules rules)
     {
+        if (rules.UsesNotify && Libseccomp.Instance.ApiLevel < 6)
+            throw new SeccompException($"seccomp: SCMP_ACT_NOTIFY needs libseccomp API level 6 (libseccomp >= 2.5.0 and Linux >= 5.7), have {Libseccomp.Instance.ApiLevel} with libseccomp {Libseccomp.Instance.VersionString}");
         uint flags = 0;
         foreach (var (flag, name, path) in rules.Flags)
         {

@@ -58,6 +58,9 @@ public class SeccompProfileTests
         var archs = SeccompNames.SupportedArchitectures();
         Assert.Contains("SCMP_ARCH_X86_64", archs);
         Assert.Contains("SCMP_ARCH_AARCH64", archs);
+        // Every flag the spec defines is known to kernels >= 6.0 (WAIT_KILLABLE_RECV is the newest).
+        if (Environment.OSVersion.Version.Major >= 6)
+            Assert.Equal(SeccompNames.Flags, SeccompNames.SupportedFlags());
     }
 
     [Fact]
