@@ -34,6 +34,10 @@ public static class ConfigLoader
     public static LinuxResources ParseResources(ReadOnlySpan<byte> utf8, string fileName = "resources.json")
         => SpecReader.Parse(utf8, SpecReader.ReadResources, fileName);
 
+    /// <summary>Parses a `linux.seccomp` object (a seccomp profile file such as Docker's default).</summary>
+    public static LinuxSeccomp ParseSeccomp(ReadOnlySpan<byte> utf8, string fileName = "seccomp.json")
+        => SpecReader.Parse(utf8, SpecReader.ReadSeccomp, fileName);
+
     /// <summary>Parses a state document as `nrunc state` prints it.</summary>
     public static ContainerState ParseState(ReadOnlySpan<byte> utf8, string fileName = "state.json")
         => SpecReader.Parse(utf8, SpecReader.ReadState, fileName);

@@ -17,6 +17,7 @@ namespace NRunc.Spec;
 [JsonSerializable(typeof(Spec))]
 [JsonSerializable(typeof(Process))]
 [JsonSerializable(typeof(LinuxResources))]
+[JsonSerializable(typeof(LinuxSeccomp))]
 [JsonSerializable(typeof(ContainerState))]
 [JsonSerializable(typeof(List<ContainerState>))]
 [JsonSerializable(typeof(Features))]

@@ -185,44 +185,7 @@ internal static class SpecJsonWriter
             }
             w.WriteEndObject();
         }
-        if (l.Seccomp is { } sc)
-        {
-            w.WriteStartObject("seccomp"u8);
-            w.WriteString("defaultAction"u8, sc.DefaultAction);
-            if (sc.DefaultErrnoRet is { } der) w.WriteNumber("defaultErrnoRet"u8, der);
-            Strings(w, "architectures"u8, sc.Architectures);
-            Strings(w, "flags"u8, sc.Flags);
-            Str(w, "listenerPath"u8, sc.ListenerPath);
-            Str(w, "listenerMetadata"u8, sc.ListenerMetadata);
-            if (sc.Syscalls is { } calls)
-            {
-                w.WriteStartArray("syscalls"u8);
-                foreach (var call in calls)
-                {
-                    w.WriteStartObject();
-                    Strings(w, "names"u8, call.Names);
-                    w.WriteString("action"u8, call.Action);
-                    if (call.ErrnoRet is { } er) w.WriteNumber("errnoRet"u8, er);
-                    if (call.Args is { } args)
-                    {
-                        w.WriteStartArray("args"u8);
-                        foreach (var a in args)
-                        {
-                            w.WriteStartObject();
-                            w.WriteNumber("index"u8, a.Index);
-                            w.WriteNumber("value"u8, a.Value);
-                            if (a.ValueTwo != 0) w.WriteNumber("valueTwo"u8, a.ValueTwo);
-                            w.WriteString("op"u8, a.Op);
-                            w.WriteEndObject();
-                        }
-                        w.WriteEndArray();
-                    }
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
-            }
-            w.WriteEndObject();
-        }
+        if (l.Seccomp is { } sc) { w.WritePropertyName("seccomp"u8); Write(w, sc); }
         Str(w, "rootfsPropagation"u8, l.RootfsPropagation);
         Strings(w, "maskedPaths"u8, l.MaskedPaths);
         Strings(w, "readonlyPaths"u8, l.ReadonlyPaths);
@@ -263,6 +226,45 @@ internal static class SpecJsonWriter
                 w.WriteEndObject();
             }
             w.WriteEndObject();
+        }
+        w.WriteEndObject();
+    }
+
+    public static void Write(Utf8JsonWriter w, LinuxSeccomp sc)
+    {
+        w.WriteStartObject();
+        w.WriteString("defaultAction"u8, sc.DefaultAction);
+        if (sc.DefaultErrnoRet is { } der) w.WriteNumber("defaultErrnoRet"u8, der);
+        Strings(w, "architectures"u8, sc.Architectures);
+        Strings(w, "flags"u8, sc.Flags);
+        Str(w, "listenerPath"u8, sc.ListenerPath);
+        Str(w, "listenerMetadata"u8, sc.ListenerMetadata);
+        if (sc.Syscalls is { } calls)
+        {
+            w.WriteStartArray("syscalls"u8);
+            foreach (var call in calls)
+            {
+                w.WriteStartObject();
+                Strings(w, "names"u8, call.Names);
+                w.WriteString("action"u8, call.Action);
+                if (call.ErrnoRet is { } er) w.WriteNumber("errnoRet"u8, er);
+                if (call.Args is { } args)
+                {
+                    w.WriteStartArray("args"u8);
+                    foreach (var a in args)
+                    {
+                        w.WriteStartObject();
+                        w.WriteNumber("index"u8, a.Index);
+                        w.WriteNumber("value"u8, a.Value);
+                        if (a.ValueTwo != 0) w.WriteNumber("valueTwo"u8, a.ValueTwo);
+                        w.WriteString("op"u8, a.Op);
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                }
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
         }
         w.WriteEndObject();
     }

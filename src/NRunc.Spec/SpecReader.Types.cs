@@ -490,7 +490,7 @@ internal static partial class SpecReader
         return o;
     }
 
-    private static LinuxSeccomp? ReadSeccomp(ref Utf8JsonReader r)
+    internal static LinuxSeccomp? ReadSeccomp(ref Utf8JsonReader r)
     {
         if (!Obj(ref r)) return null;
         var o = new LinuxSeccomp();

@@ -64,6 +64,16 @@ public static class SpecWriter
 
     public static void WriteResources(Utf8JsonWriter writer, LinuxResources resources) => SpecJsonWriter.Write(writer, resources);
 
+    public static void WriteSeccomp(Utf8JsonWriter writer, LinuxSeccomp seccomp) => SpecJsonWriter.Write(writer, seccomp);
+
+    /// <summary>Compact UTF-8 of a seccomp section (for example as a cache key).</summary>
+    public static byte[] SeccompToUtf8(LinuxSeccomp seccomp)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms, Compact)) SpecJsonWriter.Write(w, seccomp);
+        return ms.ToArray();
+    }
+
     public static void WriteState(Utf8JsonWriter writer, ContainerState state) => SpecJsonWriter.Write(writer, state);
 
     /// <summary>A JSON array of states (`list --format json`); an empty list gives "[]".</summary>

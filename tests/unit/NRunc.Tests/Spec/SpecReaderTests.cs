@@ -36,6 +36,12 @@ public class SpecReaderTests
             Assert.Equal(SpecWriter.ToUtf8(p, SpecJsonContext.Default.Process, indented: false), ms.ToArray());
             Assert.Equal(ms.ToArray(), SpecWriter.ToUtf8(ConfigLoader.ParseProcess(ms.ToArray()), SpecJsonContext.Default.Process, indented: false));
         }
+        if (spec.Linux?.Seccomp is { } sc)
+        {
+            var bytes = SpecWriter.SeccompToUtf8(sc);
+            Assert.Equal(SpecWriter.ToUtf8(sc, SpecJsonContext.Default.LinuxSeccomp, indented: false), bytes);
+            Assert.Equal(bytes, SpecWriter.SeccompToUtf8(ConfigLoader.ParseSeccomp(bytes)));
+        }
         if (spec.Linux?.Resources is { } r)
         {
             using var ms = new MemoryStream();
