@@ -56,6 +56,33 @@ public class SeccompLoadTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void LoadNeedsNoFilesystem()
+    {
+        // As after pivot_root: the loading thread is chrooted into an empty directory, where neither libseccomp nor
+        // anything else is reachable. Load is a single syscall on the program prepared before.
+        var dir = TempDir();
+        try
+        {
+            using var prog = SeccompProgram.Prepare(DenyMkdir());
+            var (chroot, mode, err) = FilteredThread.Run(() =>
+            {
+                int c = SeccompTestNative.ChrootThread(dir);
+                if (c != 0) return (c, -1, -1);
+                prog.Load();
+                return (0, SeccompTestNative.SeccompMode(), SeccompTestNative.Mkdir("/inside"));
+            });
+            Assert.Equal(0, chroot);
+            Assert.Equal(2, mode);
+            Assert.Equal(EPERM, err);
+            Assert.False(Directory.Exists(Path.Combine(dir, "inside")));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
     public void ErrnoRetAndLibseccompLoadAgree()
     {
         var dir = TempDir();

@@ -14,6 +14,18 @@ internal static unsafe partial class SeccompTestNative
     [LibraryImport("libc", SetLastError = true)] private static partial int close(int fd);
     [LibraryImport("libc", SetLastError = true)] private static partial nint recvmsg(int fd, MsgHdr* msg, int flags);
     [LibraryImport("libc", SetLastError = true)] private static partial nint readlink(byte* path, byte* buf, nint size);
+    [LibraryImport("libc", SetLastError = true)] private static partial int unshare(int flags);
+    [LibraryImport("libc", SetLastError = true)] private static partial int chroot(byte* path);
+    [LibraryImport("libc", SetLastError = true)] private static partial int chdir(byte* path);
+
+    /// <summary>Gives the calling thread its own root and cwd (unshare CLONE_FS) and chroots it into <paramref name="dir"/>: errno or 0.</summary>
+    public static int ChrootThread(string dir)
+    {
+        if (unshare(0x200 /* CLONE_FS */) < 0) return Marshal.GetLastPInvokeError();
+        fixed (byte* p = NRunc.Native.Utf8.Z(dir)) if (chroot(p) < 0) return Marshal.GetLastPInvokeError();
+        fixed (byte* p = "/\0"u8) if (chdir(p) < 0) return Marshal.GetLastPInvokeError();
+        return 0;
+    }
 
     /// <summary>0 or errno.</summary>
     static int Errno(long rc) => rc < 0 ? Marshal.GetLastPInvokeError() : 0;
