@@ -183,6 +183,8 @@ public static class SpecValidator
                     if (ns.Type == NamespaceTypes.User) userNs = ns;
                 }
             }
+            if (l.Sysctl is { } sysctls)
+                foreach (var key in sysctls.Keys) Sysctl(key, l);
             bool hasMappings = l.UidMappings is { Count: > 0 } || l.GidMappings is { Count: > 0 };
             if (userNs is null && hasMappings)
                 throw Fail(l.UidMappings is { Count: > 0 } ? "linux.uidMappings" : "linux.gidMappings", "id mappings need a user namespace in linux.namespaces");
@@ -241,6 +243,34 @@ public static class SpecValidator
                     if (off.Nanosecs >= 1_000_000_000)
                         throw Fail(JsonPath.Member("linux.timeOffsets", clock) + ".nanosecs", $"must be less than 1000000000, got {off.Nanosecs}");
                 }
+        }
+
+        // runc's rule: a sysctl may only be set when the namespace that owns it is the container's own.
+        private static readonly string[] IpcSysctls =
+        [
+            "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem", "kernel.shmall", "kernel.shmmax",
+            "kernel.shmmni", "kernel.shm_rmid_forced",
+        ];
+
+        private void Sysctl(string key, Linux l)
+        {
+            string path = JsonPath.Member("linux.sysctl", key);
+            if (Array.IndexOf(IpcSysctls, key) >= 0 || key.StartsWith("fs.mqueue.", StringComparison.Ordinal))
+            {
+                if (!HasNamespace(l, NamespaceTypes.Ipc)) throw Fail(path, $"sysctl {Q(key)} is not allowed in the host's ipc namespace (add an ipc namespace)");
+                return;
+            }
+            if (key.StartsWith("net.", StringComparison.Ordinal))
+            {
+                if (!HasNamespace(l, NamespaceTypes.Network)) throw Fail(path, $"sysctl {Q(key)} is not allowed in the host's network namespace (add a network namespace)");
+                return;
+            }
+            if (HasNamespace(l, NamespaceTypes.Uts))
+            {
+                if (key == "kernel.domainname") return;
+                if (key == "kernel.hostname") throw Fail(path, $"sysctl {Q(key)} is not allowed as it conflicts with the \"hostname\" field");
+            }
+            throw Fail(path, $"sysctl {Q(key)} is not in a separate kernel namespace");
         }
 
         private void PathList(string path, List<string>? paths)
