@@ -27,7 +27,7 @@ public static class FeaturesOperation
                     Enabled = true,
                     Actions = [.. ImplementedFeatures.SeccompActions],
                     Operators = [.. ImplementedFeatures.SeccompOperators],
-                    Archs = [.. ImplementedFeatures.SeccompArchs],
+                    Archs = [.. ImplementedFeatures.SeccompArchs()],
                     KnownFlags = [.. ImplementedFeatures.SeccompFlags],
                     SupportedFlags = [.. ImplementedFeatures.SeccompFlags],
                 }
@@ -41,8 +41,15 @@ public static class FeaturesOperation
         {
             ["org.opencontainers.runc.checkpoint.enabled"] = "false",
             ["io.github.nrunc.version"] = "0.1.0",
+            ["io.github.seccomp.libseccomp.version"] = LibseccompVersion(),
         },
     };
+
+    static string LibseccompVersion()
+    {
+        try { return NRunc.Seccomp.SeccompNames.LibseccompVersion; }
+        catch (Exception e) when (e is not OutOfMemoryException) { return "unknown"; }
+    }
 
     /// <summary>Indented with four spaces and a trailing newline, like runc's json.Encoder.SetIndent("", "    ").</summary>
     public static byte[] ToJson(Features f) =>
