@@ -37,16 +37,24 @@ internal static class FsBlkio
         foreach (var t in list) CgroupFs.Write(dir, file, $"{t.Major}:{t.Minor} {t.Rate}");
     }
 
-    /// <summary>CFQ's recursive files when present, else BFQ's, else the throttle counters (runc's order).</summary>
+    /// <summary>
+    /// CFQ's recursive files when present, else BFQ's, else the throttle counters; and, like runc, the throttle
+    /// counters too when the scheduler's files hold no entries (BFQ on a device whose I/O it did not schedule).
+    /// </summary>
     public static void Stat(string dir, CgroupStats s)
     {
         string prefix = CgroupFs.FileExists(dir, "blkio.io_serviced_recursive") ? "blkio."
             : CgroupFs.FileExists(dir, "blkio.bfq.io_serviced_recursive") ? "blkio.bfq."
             : "blkio.throttle.";
-        var bytes = CgroupFs.TryRead(dir, prefix + "io_service_bytes_recursive");
-        var ios = CgroupFs.TryRead(dir, prefix + "io_serviced_recursive");
-        if (bytes is not null) s.Blkio.IoServiceBytesRecursive = NullIfEmpty(Stats.StatParsers.BlkioEntries(bytes));
-        if (ios is not null) s.Blkio.IoServicedRecursive = NullIfEmpty(Stats.StatParsers.BlkioEntries(ios));
+        StatFrom(dir, prefix, s);
+        if (s.Blkio.IoServiceBytesRecursive is null && s.Blkio.IoServicedRecursive is null && prefix != "blkio.throttle.")
+            StatFrom(dir, "blkio.throttle.", s);
+    }
+
+    static void StatFrom(string dir, string prefix, CgroupStats s)
+    {
+        s.Blkio.IoServiceBytesRecursive = Entries(dir, prefix + "io_service_bytes_recursive");
+        s.Blkio.IoServicedRecursive = Entries(dir, prefix + "io_serviced_recursive");
         if (prefix == "blkio.")
         {
             s.Blkio.IoQueuedRecursive = Entries(dir, "blkio.io_queued_recursive");
