@@ -160,7 +160,16 @@ public sealed class StateStore(string root)
         {
             var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
             if (errno == Errno.ENOENT) throw new ContainerNotFoundException(id);
-            throw new NativeException("open", path, errno);
+            if (errno is not (Errno.EACCES or Errno.EPERM or Errno.EROFS)) throw new NativeException("open", path, errno);
+            // A reader without write access to the state dir (state, list by another user): lock the existing file
+            // read-only, or go without a lock when there is none to take.
+            fixed (byte* p = Utf8.Z(path))
+                fd = Libc.open(p, StateConst.O_RDONLY | StateConst.O_CLOEXEC | StateConst.O_NOFOLLOW, 0);
+            if (fd < 0)
+            {
+                if (!Directory.Exists(dir)) throw new ContainerNotFoundException(id);
+                return new FdLock(-1);
+            }
         }
         while (Libc.StateFlock(fd, StateConst.LOCK_EX) < 0)
         {
