@@ -61,6 +61,16 @@ public static class SpecValidator
             if (p.Cwd.Length == 0) throw Fail("process.cwd", "required (an absolute path inside the container)");
             if (p.Cwd[0] != '/') throw Fail("process.cwd", $"must be an absolute path, got {Q(p.Cwd)}");
             if (p.Args is null || p.Args.Count == 0) throw Fail("process.args", "must not be empty");
+            for (int i = 0; i < p.Args.Count; i++)
+                if (p.Args[i].Contains('\0')) throw Fail($"process.args[{i}]", "must not contain a NUL character");
+            if (p.Env is { } env)
+                for (int i = 0; i < env.Count; i++)
+                {
+                    int eq = env[i].IndexOf('=');
+                    if (eq < 0) throw Fail($"process.env[{i}]", $"invalid environment variable {Q(env[i])} (expected NAME=value)");
+                    if (eq == 0) throw Fail($"process.env[{i}]", $"environment variable name can't be empty: {Q(env[i])}");
+                    if (env[i].Contains('\0')) throw Fail($"process.env[{i}]", "must not contain a NUL character");
+                }
             if (p.Capabilities is { } caps)
             {
                 Caps("process.capabilities.bounding", caps.Bounding);
