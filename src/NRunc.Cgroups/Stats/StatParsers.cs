@@ -130,6 +130,7 @@ public static class StatParsers
         try { foreach (var d in Directory.GetDirectories("/sys/kernel/mm/hugepages")) l.Add(HugePageSizeName(Path.GetFileName(d))); }
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }
+        l.Sort(StringComparer.Ordinal); // runc prints the hugetlb map with Go's sorted keys
         return l;
     }
 }
