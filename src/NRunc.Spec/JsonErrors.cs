@@ -165,6 +165,10 @@ internal static class JsonErrors
         {
             return "";
         }
+        catch (InvalidOperationException)
+        {
+            return "text that is not valid UTF-8";
+        }
     }
 
     private static string Truncate(string s) => s.Length <= 64 ? s : s[..60] + "...";

@@ -33,6 +33,19 @@ public class SpecFixtureTests
         SpecGolden.AssertMatches(name, ex.Message);
     }
 
+    [Theory, MemberData(nameof(Bad))]
+    public void SourceGeneratedPathReportsTheSameParseErrors(string name)
+    {
+        // ConfigLoader.Deserialize (System.Text.Json + JsonErrors) must describe parse failures
+        // exactly like the hand-written reader behind ConfigLoader.Parse.
+        var bytes = Read("bad", name);
+        string? fast = null;
+        try { ConfigLoader.Parse(bytes); } catch (SpecException e) { fast = e.Message; }
+        if (fast is null) return; // a validation error, not a parse error
+        var ex = Assert.Throws<SpecException>(() => ConfigLoader.Deserialize(bytes, SpecJsonContext.Default.Spec, "config.json"));
+        Assert.Equal(fast, ex.Message);
+    }
+
     [Fact]
     public void LoadRequiresProcessForCreate()
     {
