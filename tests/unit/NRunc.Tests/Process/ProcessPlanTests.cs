@@ -35,13 +35,17 @@ static unsafe class PlanDump
 
 public class ProcessPlanTests
 {
+    static readonly System.Collections.Concurrent.ConcurrentBag<RawProgram> Keep = [];
+
     static NRunc.Spec.Process DefaultProcess() => DefaultSpec.Create().Process!;
 
     static (ProcessPlan Plan, List<PlanDump.Op> Ops) Build(ProcessPlanInput input)
     {
         var b = new RawProgramBuilder();
         var plan = ProcessPlan.AppendFinalSteps(b, input);
-        using var prog = b.Build();
+        // Not disposed: the ops' pointers refer into the program block, which the tests read.
+        var prog = b.Build();
+        Keep.Add(prog);
         return (plan, PlanDump.Ops(prog));
     }
 
