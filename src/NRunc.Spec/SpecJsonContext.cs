@@ -21,6 +21,8 @@ namespace NRunc.Spec;
 [JsonSerializable(typeof(ContainerState))]
 [JsonSerializable(typeof(List<ContainerState>))]
 [JsonSerializable(typeof(Features))]
+[JsonSerializable(typeof(OciState))]
+[JsonSerializable(typeof(ContainerProcessState))]
 public sealed partial class SpecJsonContext : JsonSerializerContext
 {
 }

@@ -407,6 +407,30 @@ internal static class SpecJsonWriter
         w.WriteEndObject();
     }
 
+    public static void Write(Utf8JsonWriter w, OciState s)
+    {
+        w.WriteStartObject();
+        w.WriteString("ociVersion"u8, s.OciVersion);
+        w.WriteString("id"u8, s.Id);
+        w.WriteString("status"u8, s.Status);
+        if (s.Pid != 0) w.WriteNumber("pid"u8, s.Pid);
+        w.WriteString("bundle"u8, s.Bundle);
+        StringMap(w, "annotations"u8, s.Annotations);
+        w.WriteEndObject();
+    }
+
+    public static void Write(Utf8JsonWriter w, ContainerProcessState s)
+    {
+        w.WriteStartObject();
+        w.WriteString("ociVersion"u8, s.OciVersion);
+        Strings(w, "fds"u8, s.Fds);
+        w.WriteNumber("pid"u8, s.Pid);
+        Str(w, "metadata"u8, s.Metadata);
+        w.WritePropertyName("state"u8);
+        Write(w, s.State);
+        w.WriteEndObject();
+    }
+
     // --- helpers ---------------------------------------------------------------------------------
 
     private static void Str(Utf8JsonWriter w, ReadOnlySpan<byte> name, string? value)

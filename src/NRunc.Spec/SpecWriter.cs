@@ -76,6 +76,22 @@ public static class SpecWriter
 
     public static void WriteState(Utf8JsonWriter writer, ContainerState state) => SpecJsonWriter.Write(writer, state);
 
+    /// <summary>The OCI state as hooks read it on stdin (compact).</summary>
+    public static byte[] OciStateToUtf8(OciState state)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms, Compact)) SpecJsonWriter.Write(w, state);
+        return ms.ToArray();
+    }
+
+    /// <summary>The message for the seccomp listener (compact).</summary>
+    public static byte[] ContainerProcessStateToUtf8(ContainerProcessState state)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms, Compact)) SpecJsonWriter.Write(w, state);
+        return ms.ToArray();
+    }
+
     /// <summary>A JSON array of states (`list --format json`); an empty list gives "[]".</summary>
     public static void WriteStates(Utf8JsonWriter writer, IEnumerable<ContainerState> states)
     {

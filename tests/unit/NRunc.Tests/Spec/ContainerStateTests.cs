@@ -83,3 +83,26 @@ public class ContainerStateTests
         Assert.StartsWith("{\n\t\"ociVersionMin\": \"1.0.0\",\n\t\"ociVersionMax\": \"1.3.0\",\n\t\"hooks\": [", json);
     }
 }
+
+public class OciStateTests
+{
+    [Fact]
+    public void HookStateMatchesGoSpecState()
+    {
+        var s = new OciState { Id = "c", Status = "created", Pid = 7, Bundle = "/b", Annotations = new() { ["k"] = "v" } };
+        var bytes = SpecWriter.OciStateToUtf8(s);
+        Assert.Equal("{\"ociVersion\":\"1.3.0\",\"id\":\"c\",\"status\":\"created\",\"pid\":7,\"bundle\":\"/b\",\"annotations\":{\"k\":\"v\"}}", System.Text.Encoding.UTF8.GetString(bytes));
+        Assert.Equal(SpecWriter.ToUtf8(s, SpecJsonContext.Default.OciState, indented: false), bytes);
+        s.Pid = 0; // stopped: pid omitted like Go's omitempty
+        Assert.DoesNotContain("pid", System.Text.Encoding.UTF8.GetString(SpecWriter.OciStateToUtf8(s)));
+    }
+
+    [Fact]
+    public void ContainerProcessStateForSeccompListener()
+    {
+        var s = new ContainerProcessState { Fds = ["seccompFd"], Pid = 9, Metadata = "m", State = new OciState { Id = "c", Status = "creating", Pid = 9, Bundle = "/b" } };
+        var bytes = SpecWriter.ContainerProcessStateToUtf8(s);
+        Assert.Equal("{\"ociVersion\":\"1.3.0\",\"fds\":[\"seccompFd\"],\"pid\":9,\"metadata\":\"m\",\"state\":{\"ociVersion\":\"1.3.0\",\"id\":\"c\",\"status\":\"creating\",\"pid\":9,\"bundle\":\"/b\"}}", System.Text.Encoding.UTF8.GetString(bytes));
+        Assert.Equal(SpecWriter.ToUtf8(s, SpecJsonContext.Default.ContainerProcessState, indented: false), bytes);
+    }
+}
