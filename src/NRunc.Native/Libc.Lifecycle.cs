@@ -20,6 +20,7 @@ public static unsafe partial class Libc
     [LibraryImport(Lib, SetLastError = true)] public static partial int pipe2(int* fds, int flags);
     [LibraryImport(Lib, EntryPoint = "fcntl", SetLastError = true)] public static partial int fcntl_int(int fd, int cmd, int arg);
     [LibraryImport(Lib, EntryPoint = "ioctl", SetLastError = true)] public static partial int ioctl_noarg(int fd, nuint request);
+    [LibraryImport(Lib, EntryPoint = "ioctl", SetLastError = true)] public static partial int IoctlPtr(int fd, nuint request, void* arg);
     [LibraryImport(Lib, SetLastError = true)] public static partial int waitpid(int pid, int* status, int options);
     [LibraryImport(Lib, SetLastError = true)] public static partial int mkfifo(byte* path, uint mode);
     [LibraryImport(Lib, SetLastError = true)] public static partial int unlink(byte* path);

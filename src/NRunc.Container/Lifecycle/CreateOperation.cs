@@ -7,6 +7,7 @@ using NRunc.Container.State;
 using NRunc.Native;
 using NRunc.Native.Raw;
 using NRunc.Spec;
+using NRunc.Seccomp;
 using ContainerStatus = NRunc.Container.State.ContainerStatus;
 
 namespace NRunc.Container.Lifecycle;
@@ -112,6 +113,9 @@ internal sealed unsafe class CreateOperation : IDisposable
         _cgroups.Create();
         t.Mark("cgroups");
         _ns = NamespacePlan.From(spec);
+        SeccompProgram? seccomp = SeccompProgram.IsEnabled(spec.Linux?.Seccomp)
+            ? SeccompProgram.Prepare(spec.Linux!.Seccomp!, SeccompCache.Dir(_store.Root)) : null;
+        t.Mark("seccomp");
         int exeFd = Keep(ReexecBinary.Open());
         t.Mark("prepare");
 
@@ -166,6 +170,7 @@ internal sealed unsafe class CreateOperation : IDisposable
             Bundle = bundle,
             RootfsPath = rootfs,
             ConfigPath = configCopy,
+            ConfigJson = System.Text.Encoding.UTF8.GetString(configBytes),
             HostPid = _initPid,
             NoPivot = _o.NoPivot,
             NoNewKeyring = _o.NoNewKeyring,
@@ -178,8 +183,12 @@ internal sealed unsafe class CreateOperation : IDisposable
             ExtraEnv = ListenEnv(),
             Created = Record.Created.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture),
             Owner = Record.Owner,
+            SeccompBpf = seccomp is null ? null : Convert.ToBase64String(seccomp.ExportBpf()),
+            SeccompFlags = seccomp?.KernelFlags ?? 0,
+            SeccompNotify = seccomp?.UsesNotify ?? false,
             RuntimeHooks = spec.Hooks is { } h && (h.Prestart is { Count: > 0 } || h.CreateRuntime is { Count: > 0 }),
         };
+        seccomp?.Dispose();
         InitChannel.SendConfig(init[0], cfg);
         WaitReady(init[0], t);
 
@@ -275,6 +284,16 @@ internal sealed unsafe class CreateOperation : IDisposable
                     HookRunner.RunAll("createRuntime", Spec.Hooks?.CreateRuntime, state);
                     InitChannel.SendMessage(sock, "hooks-done");
                     t.Mark("hooks");
+                    break;
+                case "seccomp":
+                    // init loaded a filter with SCMP_ACT_NOTIFY: its listener fd goes to the seccomp agent.
+                    int notifyFd = NRunc.Container.Process.ConsoleSetup.ReceiveMaster(sock, out _);
+                    try
+                    {
+                        var sc = Spec.Linux!.Seccomp!;
+                        SeccompNotify.SendToListener(sc.ListenerPath!, sc.ListenerMetadata, notifyFd, StateJson(ContainerStatus.Creating), _initPid, Spec.OciVersion);
+                    }
+                    finally { Libc.close(notifyFd); }
                     break;
                 case "ready":
                     return;

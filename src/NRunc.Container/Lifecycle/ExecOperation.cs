@@ -73,7 +73,7 @@ internal static unsafe class ExecOperation
             uint seccompFlags = 0;
             if (SeccompProgram.IsEnabled(spec.Linux?.Seccomp))
             {
-                using var sp = SeccompProgram.Prepare(spec.Linux!.Seccomp!);
+                using var sp = SeccompProgram.Prepare(spec.Linux!.Seccomp!, SeccompCache.Dir(ctx.Root));
                 if (sp.UsesNotify) throw new ContainerException("exec: seccomp notify in exec'd processes is not supported yet");
                 bpf = sp.ExportBpf();
                 seccompFlags = sp.KernelFlags;
@@ -253,7 +253,7 @@ internal static unsafe class ExecOperation
 
     static string? LinkTarget(string path)
     {
-        try { return File.ResolveLinkTarget(path, false)?.ToString() ?? new FileInfo(path).LinkTarget; }
+        try { return new FileInfo(path).LinkTarget; }
         catch (IOException) { return null; }
         catch (UnauthorizedAccessException) { return null; }
     }

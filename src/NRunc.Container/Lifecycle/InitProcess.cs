@@ -45,7 +45,7 @@ internal static class InitProcess
 
     static void Run(InitConfig cfg, int sock, Action markReady)
     {
-        var spec = ConfigLoader.Load(cfg.ConfigPath);
+        var spec = ConfigLoader.Parse(System.Text.Encoding.UTF8.GetBytes(cfg.ConfigJson), "config.json");
         var process = spec.Process!;
         int ns = cfg.NewNamespaces;
 
@@ -53,7 +53,8 @@ internal static class InitProcess
         Sysctls.Validate(spec.Linux?.Sysctl, nsForSysctl);
         ProcessSetup.ValidateUts(spec, HasNs(cfg, NamespacePlan.CLONE_NEWUTS));
         // Libraries are loaded and the seccomp filter compiled while the host's filesystem is still visible.
-        SeccompProgram? seccomp = SeccompProgram.IsEnabled(spec.Linux?.Seccomp) ? SeccompProgram.Prepare(spec.Linux!.Seccomp!) : null;
+        SeccompProgram? seccomp = cfg.SeccompBpf is { } bpf64
+            ? SeccompProgram.FromBpf(Convert.FromBase64String(bpf64), cfg.SeccompFlags, cfg.SeccompNotify) : null;
 
         var rootfs = new RootfsContext
         {
@@ -79,11 +80,16 @@ internal static class InitProcess
         var state = StateJson(cfg, spec, "creating");
         HookRunner.RunAll("createContainer", spec.Hooks?.CreateContainer, state);
 
-        if (newMountNs) RootfsSetup.Pivot(rootfs);
+        if (newMountNs)
+        {
+            CreateCwd(cfg.RootfsPath, process.Cwd);
+            RootfsSetup.Pivot(rootfs);
+        }
         else if (cfg.JoinedNamespaces == 0 || (cfg.JoinedNamespaces & NamespacePlan.CLONE_NEWNS) == 0)
             throw new ContainerException("create: a mount namespace is required (linux.namespaces has no \"mount\" entry)");
 
         bool userNs = rootfs.NewUserNamespace;
+        if ((ns & NamespacePlan.CLONE_NEWNET) != 0) Loopback.BringUp();
         ProcessSetup.SetHostname(spec.Hostname, HasNs(cfg, NamespacePlan.CLONE_NEWUTS));
         ProcessSetup.SetDomainname(spec.Domainname, HasNs(cfg, NamespacePlan.CLONE_NEWUTS));
         Sysctls.Apply(spec.Linux?.Sysctl);
@@ -106,9 +112,10 @@ internal static class InitProcess
         {
             if (seccomp.UsesNotify)
             {
+                // The agent gets the listener through the parent: init cannot see the host's socket path any more.
                 notifyFd = seccomp.Load();
-                if (seccomp.ListenerPath is { } lp)
-                    SeccompNotify.SendToListener(lp, seccomp.ListenerMetadata, notifyFd, StateJson(cfg, spec, "creating"), cfg.HostPid, spec.OciVersion);
+                InitChannel.SendMessage(sock, "seccomp");
+                ConsoleSetup.SendMaster(sock, notifyFd, "seccomp");
                 Libc.close(notifyFd);
             }
             else
@@ -143,6 +150,17 @@ internal static class InitProcess
         HookRunner.RunAll("startContainer", startHooks, StateJson(cfg, spec, "created"));
         try { program.RunHere(); }
         catch (RawProgramException e) { throw new ContainerException(plan.DescribeFailure(e)); }
+    }
+
+    /// <summary>runc creates a missing cwd (as a directory inside the rootfs, never following a symlink out of it).</summary>
+    static unsafe void CreateCwd(string rootfs, string cwd)
+    {
+        if (string.IsNullOrEmpty(cwd) || cwd == "/") return;
+        int rootFd;
+        fixed (byte* p = Utf8.Z(rootfs)) rootFd = NativeException.Check(Libc.open(p, Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0), "open", rootfs);
+        try { using var _ = InRoot.OpenOrCreate(rootFd, cwd, CreateKind.Directory, 0x1ed); }
+        catch (NativeException e) { throw new ContainerException($"creating cwd {ExecLookup.GoQuote(cwd)} in the rootfs: {Errno.Describe(e.Errno)}"); }
+        finally { Libc.close(rootFd); }
     }
 
     static bool HasNs(InitConfig cfg, int flag) => ((cfg.NewNamespaces | cfg.JoinedNamespaces) & flag) != 0;

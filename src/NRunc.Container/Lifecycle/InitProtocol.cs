@@ -11,6 +11,8 @@ public sealed class InitConfig
     public string Bundle { get; set; } = "";
     public string RootfsPath { get; set; } = "";
     public string ConfigPath { get; set; } = "";
+    /// <summary>config.json itself: init may not be able to read the state dir (a mapped root in a user namespace).</summary>
+    public string ConfigJson { get; set; } = "";
     public int HostPid { get; set; }
     public bool NoPivot { get; set; }
     public bool NoNewKeyring { get; set; }
@@ -24,6 +26,10 @@ public sealed class InitConfig
     public Dictionary<string, string> CgroupPaths { get; set; } = new();
     public List<string>? ExtraEnv { get; set; }
     public string? Created { get; set; }
+    /// <summary>The compiled seccomp filter (base64 BPF), prepared by the parent with the filter cache.</summary>
+    public string? SeccompBpf { get; set; }
+    public uint SeccompFlags { get; set; }
+    public bool SeccompNotify { get; set; }
     public string Owner { get; set; } = "";
 }
 

@@ -1,14 +1,20 @@
+using System.Text.Json;
+using NRunc.Container.Lifecycle;
 using NRunc.Container.State;
 
 namespace NRunc.Container.Operations;
 
 /// <summary>
-/// Extension point for the lifecycle code: runs in delete after the container's processes are dead and before its
-/// cgroups and state dir are removed (poststop hooks, network devices, mounts). Empty until the lifecycle fills it.
+/// Runs in delete after the container's processes are dead and before its cgroups and state dir are removed:
+/// the poststop hooks (failures are warnings, as runtime.md says).
 /// </summary>
 public static class DeleteHooks
 {
     public static void BeforeRemove(ContainerRecord record)
     {
+        var spec = record.Spec();
+        if (spec?.Hooks?.Poststop is not { Count: > 0 } hooks) return;
+        var state = JsonSerializer.SerializeToUtf8Bytes(record.ToOciState(ContainerStatus.Stopped), NRunc.Spec.SpecJsonContext.Default.ContainerState);
+        HookRunner.RunAllWarnOnly("poststop", hooks, state);
     }
 }
