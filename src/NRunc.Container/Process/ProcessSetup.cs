@@ -48,12 +48,14 @@ public static unsafe class ProcessSetup
     /// Writes process.oomScoreAdj to this process's oom_score_adj. Lowering it needs CAP_SYS_RESOURCE (which this
     /// machine's root lacks): the error then reads like runc's "failed to update /proc/self/oom_score_adj: permission denied".
     /// </summary>
-    public static void SetOomScoreAdj(int? value)
+    /// <param name="pid">0 for this process; exec's parent passes the child's pid so that the write goes through the
+    /// host's verified procfs instead of the container's /proc (which the container could have mounted over).</param>
+    public static void SetOomScoreAdj(int? value, int pid = 0)
     {
         if (value is not int v) return;
         try
         {
-            ProcFiles.Write($"{Libc.getpid()}/oom_score_adj", v.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            ProcFiles.Write($"{(pid > 0 ? pid : Libc.getpid())}/oom_score_adj", v.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
         catch (NativeException e)
         {
