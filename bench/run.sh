@@ -46,6 +46,8 @@ cleanup() {
 		for id in $(ls "$WORK/root-$r" 2>/dev/null); do "${BIN[$r]}" --root "$WORK/root-$r" delete --force "$id" >/dev/null 2>&1; done
 	done
 	for d in /sys/fs/cgroup/*/"$CGP"; do [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null; done
+	cd /
+	umount "$WORK" 2>/dev/null && rmdir "$WORK"
 }
 trap cleanup EXIT
 
