@@ -97,8 +97,7 @@ public static unsafe class Devices
     /// <summary>/dev/fd, stdin, stdout, stderr, core (when the host has /proc/kcore) and ptmx → pts/ptmx.</summary>
     public static void Symlinks(in Fd root)
     {
-        using var dev = InRoot.OpenOrCreate(root.Value, "/dev", CreateKind.Directory);
-        using var devDir = InRoot.Open(root.Value, "/dev", O_PATH | O_DIRECTORY);
+        using var devDir = InRoot.OpenOrCreate(root.Value, "/dev", CreateKind.Directory);
         Symlink(devDir, "/proc/self/fd", "fd");
         Symlink(devDir, "/proc/self/fd/0", "stdin");
         Symlink(devDir, "/proc/self/fd/1", "stdout");
@@ -129,8 +128,7 @@ public static unsafe class Devices
     /// </summary>
     public static void ConsolePlaceholder(in Fd root)
     {
-        using var dev = InRoot.OpenOrCreate(root.Value, "/dev", CreateKind.Directory);
-        using var devDir = InRoot.Open(root.Value, "/dev", O_PATH | O_DIRECTORY);
+        using var devDir = InRoot.OpenOrCreate(root.Value, "/dev", CreateKind.Directory);
         fixed (byte* n = Utf8.Z("console"))
         {
             Statx st;

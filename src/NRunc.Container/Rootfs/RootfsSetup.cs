@@ -81,6 +81,24 @@ public static unsafe class RootfsSetup
         }
     }
 
+    /// <summary>
+    /// Creates a directory (and its parents) inside the rootfs before pivot, resolving symlinks inside it: for
+    /// process.cwd, so a cwd symlinked to "../../.." cannot create directories on the host.
+    /// </summary>
+    public static void EnsureDirectory(RootfsContext c, string path)
+    {
+        var rootfs = c.ResolvedRootfs.Length > 0 ? c.ResolvedRootfs : RealPath(c.RootfsPath);
+        try
+        {
+            using var root = SpecMounts.OpenHost(rootfs, O_PATH | O_DIRECTORY);
+            using var dir = InRoot.OpenOrCreate(root.Value, path, CreateKind.Directory);
+        }
+        catch (NativeException e)
+        {
+            throw new ContainerException($"creating {path} in the rootfs: {e.Message}", e);
+        }
+    }
+
     /// <summary>linux.rootfsPropagation as mount flags, or null when unset.</summary>
     public static ulong? RootPropagation(NRunc.Spec.Spec spec)
     {

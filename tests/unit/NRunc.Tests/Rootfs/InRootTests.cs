@@ -84,6 +84,16 @@ public sealed class InRootTests : IDisposable
     }
 
     [Fact]
+    public void EnsureDirectoryForCwdStaysInside()
+    {
+        var c = new RootfsContext { Spec = new NRunc.Spec.Spec(), RootfsPath = _root };
+        RootfsSetup.EnsureDirectory(c, "/up/work/dir");
+        RootfsSetup.EnsureDirectory(c, "/outsidedir/cwd");
+        Assert.True(Directory.Exists(Path.Combine(_root, "work", "dir")));
+        Assert.False(Directory.Exists(Path.Combine(_outside, "cwd")));
+    }
+
+    [Fact]
     public void MissingWithoutCreateFails()
     {
         using var root = Root();
