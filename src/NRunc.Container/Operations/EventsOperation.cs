@@ -19,10 +19,18 @@ public static class EventsOperation
                 throw new ContainerException($"container with id {id} is not running");
         }
         var stats = ContainerCgroups.Open(record).GetStats();
-        var sb = new StringBuilder(1024).Append("{\"type\":\"stats\",\"id\":");
-        sb.Append(Encoding.UTF8.GetString(JsonOutput.Serialize(id, StateJsonContext.Default.String, indented: false)));
-        sb.Append(",\"data\":").Append(Encoding.UTF8.GetString(JsonOutput.Serialize(stats, CgroupStatsJsonContext.Default.CgroupStats, indented: false)));
-        return sb.Append("}\n").ToString();
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(2048);
+        using (var w = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions
+               { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            w.WriteString("type"u8, "stats");
+            w.WriteString("id"u8, id);
+            w.WritePropertyName("data"u8);
+            System.Text.Json.JsonSerializer.Serialize(w, stats, CgroupStatsJsonContext.Default.CgroupStats);
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.WrittenSpan) + "\n";
     }
 
     /// <summary>Prints a stats line every <paramref name="interval"/> until the container stops or printing fails.</summary>
