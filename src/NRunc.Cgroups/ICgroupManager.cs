@@ -24,7 +24,11 @@ public interface ICgroupManager
     /// <summary>Moves <paramref name="pid"/> into the cgroup(s) (cgroup.procs).</summary>
     void Apply(int pid);
 
-    /// <summary>Writes every limit that <paramref name="resources"/> sets; null or unset fields are left alone.</summary>
+    /// <summary>
+    /// Writes every limit that <paramref name="resources"/> sets; null or unset fields are left alone, except the
+    /// device rules, which are written whenever <see cref="LinuxDevices"/> is set (so call Set at create even when
+    /// the config has no linux.resources).
+    /// </summary>
     void Set(LinuxResources? resources);
 
     void Freeze();

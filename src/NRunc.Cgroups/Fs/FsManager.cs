@@ -127,7 +127,8 @@ public sealed class FsManager : ICgroupManager
 
     public void Set(LinuxResources? r)
     {
-        if (r is null) return;
+        // null still writes the device rules when LinuxDevices is set (create without linux.resources).
+        r ??= new LinuxResources();
         if (r.Unified is { Count: > 0 })
             throw new CgroupException("linux.resources.unified: cgroup v2 parameters cannot be set on this cgroup v1 host");
 

@@ -95,7 +95,8 @@ public sealed class Fs2Manager : ICgroupManager
 
     public void Set(LinuxResources? r)
     {
-        if (r is null) return;
+        // null still writes the device rules when LinuxDevices is set (create without linux.resources).
+        r ??= new LinuxResources();
         if (r.Pids is not null) { Require("pids", "pids limit"); Fs2Pids.Set(_dir, r.Pids); }
         if (Fs2Memory.IsSet(r.Memory)) { Require("memory", "memory limit"); Fs2Memory.Set(_dir, r.Memory!); }
         else if (r.Memory is not null) Fs2Memory.Set(_dir, r.Memory); // only logs ignored fields

@@ -15,6 +15,7 @@ var tests = new (string Name, bool V2, Action Run)[]
     ("HostV1Tests.Pids_limit_zero_or_negative_is_max", false, v1.Pids_limit_zero_or_negative_is_max),
     ("HostV1Tests.Errors_name_the_value_the_file_or_the_resource", false, v1.Errors_name_the_value_the_file_or_the_resource),
     ("HostV1Tests.FromPaths_finds_the_same_cgroups_and_destroys_sub_cgroups", false, v1.FromPaths_finds_the_same_cgroups_and_destroys_sub_cgroups),
+    ("HostV1Tests.Create_without_resources_still_gets_the_default_device_rules_and_linux_devices", false, v1.Create_without_resources_still_gets_the_default_device_rules_and_linux_devices),
     ("HostV1Tests.Relative_cgroupsPath_is_under_own_cgroup", false, v1.Relative_cgroupsPath_is_under_own_cgroup),
 };
 int passed = 0, failed = 0, skipped = 0;

@@ -202,6 +202,23 @@ public class HostV1Tests
     }
 
     [V1RootFact]
+    public void Create_without_resources_still_gets_the_default_device_rules_and_linux_devices()
+    {
+        var (m, parent) = NewManager([new LinuxDevice { Path = "/dev/fuse", Type = "c", Major = 10, Minor = 229 }]);
+        try
+        {
+            m.Create();
+            m.Set(null);
+            var devices = File.ReadAllLines(m.Paths["devices"] + "/devices.list");
+            Assert.True(devices.Contains("c 10:229 rwm"), "linux.devices allowed");
+            Assert.True(devices.Contains("c 1:5 rwm"), "/dev/zero allowed");
+            Assert.False(devices.Contains("a *:* rwm"), "not allow-all");
+            Assert.False(devices.Contains("b 254:0 rw"), "host disk not allowed");
+        }
+        finally { Cleanup(m, parent); }
+    }
+
+    [V1RootFact]
     public void Relative_cgroupsPath_is_under_own_cgroup()
     {
         var name = CgroupTestHost.NewName();
