@@ -51,25 +51,43 @@ internal sealed unsafe class CreateOperation : IDisposable
         var configPath = Path.Combine(bundle, "config.json");
         var configBytes = ReadConfig(configPath);
         Spec = ConfigLoader.Parse(configBytes, "config.json");
-        if (Spec.Process is null) throw new ContainerException("config.json: process: required for create (expected an object)");
+        SpecValidator.Validate(Spec);
         var rootPath = Spec.Root?.Path ?? throw new ContainerException("config.json: root.path: required");
         var rootfs = Path.GetFullPath(Path.Combine(bundle, rootPath));
         if (!Directory.Exists(rootfs)) throw new ContainerException($"config.json: root.path: rootfs \"{rootfs}\" does not exist or is not a directory");
+        RejectUnsupported(Spec);
         t.Mark("config");
 
         Directory.CreateDirectory(_store.Root);
-        using var lockHandle = LockRoot();
         var dir = _store.CreateContainerDir(_o.Id);
         _dirCreated = true;
+        // Held until create returns: state and delete wait for a create in progress instead of racing it.
+        IDisposable? held = null;
         try
         {
+            held = _store.Lock(_o.Id);
             Create(bundle, rootfs, configBytes, dir, t);
         }
         catch
         {
+            held?.Dispose();
+            held = null;
             Cleanup();
             throw;
         }
+        finally
+        {
+            held?.Dispose();
+        }
+    }
+
+    /// <summary>Features this host or nrunc cannot provide fail create up front, naming the JSON path (as runc does for RDT).</summary>
+    static void RejectUnsupported(NRunc.Spec.Spec spec)
+    {
+        if (spec.Linux?.NetDevices is { Count: > 0 })
+            throw new ContainerException("config.json: linux.netDevices: moving host network devices into the container is not supported by nrunc yet");
+        if (spec.Linux?.IntelRdt is not null && !File.Exists("/sys/fs/resctrl/schemata"))
+            throw new ContainerException("config.json: linux.intelRdt: Intel RDT is specified in config, but resctrl is not mounted on this host");
     }
 
     static byte[] ReadConfig(string path)
@@ -79,8 +97,6 @@ internal sealed unsafe class CreateOperation : IDisposable
         catch (DirectoryNotFoundException) { throw new ContainerException($"config.json: open {path}: no such file or directory"); }
         catch (UnauthorizedAccessException) { throw new ContainerException($"config.json: open {path}: permission denied"); }
     }
-
-    IDisposable? LockRoot() => null;
 
     void Create(string bundle, string rootfs, byte[] configBytes, string dir, Timing t)
     {
@@ -248,7 +264,9 @@ internal sealed unsafe class CreateOperation : IDisposable
         {
             if (SyncSocket.ReadInt(sync) is not SyncReady) throw StageFailure(program, err);
             _cgroups!.Apply(pid1);
-            if (Spec.Linux?.Resources is { } res) _cgroups.Set(res);
+            // Device rules need linux.devices too, and are written even without linux.resources.
+            _cgroups.LinuxDevices = Spec.Linux?.Devices ?? [];
+            _cgroups.Set(Spec.Linux?.Resources);
             t.Mark("cgroup-apply");
             if (_ns!.IsNew(NamespacePlan.CLONE_NEWUSER)) IdMaps.Write(pid1, Spec.Linux);
             SyncSocket.WriteInt(sync, SyncGo);
@@ -305,8 +323,7 @@ internal sealed unsafe class CreateOperation : IDisposable
         }
     }
 
-    byte[] StateJson(ContainerStatus status) =>
-        JsonSerializer.SerializeToUtf8Bytes(Record.ToOciState(status), SpecJsonContext.Default.ContainerState);
+    byte[] StateJson(ContainerStatus status) => HookState.ToUtf8(Record, status);
 
 
 

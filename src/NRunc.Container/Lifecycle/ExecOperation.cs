@@ -87,7 +87,8 @@ internal static unsafe class ExecOperation
             b.Add(RawOpCode.ForkReportExit, "fork into the container's pid namespace", 0x8000 /* CLONE_PARENT */, sync[1]);
             b.Add(RawOpCode.SyncWait, "waiting for the cgroup join", sync[1], SyncGo);
             if (slave >= 0) ConsoleSetup.AppendControllingTerminalSteps(b, slave);
-            var plan = ProcessPlan.AppendFinalSteps(b, new ProcessPlanInput
+            MemoryPolicy.Append(b, spec.Linux?.MemoryPolicy);
+        var plan = ProcessPlan.AppendFinalSteps(b, new ProcessPlanInput
             {
                 Process = process,
                 Env = env,
@@ -167,7 +168,7 @@ internal static unsafe class ExecOperation
         if (o.ProcessFile is { } file)
         {
             var bytes = ConfigLoader.ReadFile(file, Path.GetFileName(file));
-            p = ConfigLoader.Deserialize(bytes, SpecJsonContext.Default.Process, Path.GetFileName(file));
+            p = ConfigLoader.ParseProcess(bytes, Path.GetFileName(file));
         }
         else
         {

@@ -82,7 +82,7 @@ internal static class InitProcess
 
         if (newMountNs)
         {
-            CreateCwd(cfg.RootfsPath, process.Cwd);
+            RootfsSetup.EnsureDirectory(rootfs, process.Cwd); // runc creates a missing cwd, inside the rootfs
             RootfsSetup.Pivot(rootfs);
         }
         else if (cfg.JoinedNamespaces == 0 || (cfg.JoinedNamespaces & NamespacePlan.CLONE_NEWNS) == 0)
@@ -128,6 +128,7 @@ internal static class InitProcess
         var startHooks = spec.Hooks?.StartContainer is { Count: > 0 } sh ? sh : null;
         var fifo = "/proc/self/fd/" + cfg.FifoFd.ToString(CultureInfo.InvariantCulture);
         var b = new RawProgramBuilder();
+        MemoryPolicy.Append(b, spec.Linux?.MemoryPolicy);
         var plan = ProcessPlan.AppendFinalSteps(b, new ProcessPlanInput
         {
             Process = process,
@@ -152,17 +153,6 @@ internal static class InitProcess
         catch (RawProgramException e) { throw new ContainerException(plan.DescribeFailure(e)); }
     }
 
-    /// <summary>runc creates a missing cwd (as a directory inside the rootfs, never following a symlink out of it).</summary>
-    static unsafe void CreateCwd(string rootfs, string cwd)
-    {
-        if (string.IsNullOrEmpty(cwd) || cwd == "/") return;
-        int rootFd;
-        fixed (byte* p = Utf8.Z(rootfs)) rootFd = NativeException.Check(Libc.open(p, Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0), "open", rootfs);
-        try { using var _ = InRoot.OpenOrCreate(rootFd, cwd, CreateKind.Directory, 0x1ed); }
-        catch (NativeException e) { throw new ContainerException($"creating cwd {ExecLookup.GoQuote(cwd)} in the rootfs: {Errno.Describe(e.Errno)}"); }
-        finally { Libc.close(rootFd); }
-    }
-
     static bool HasNs(InitConfig cfg, int flag) => ((cfg.NewNamespaces | cfg.JoinedNamespaces) & flag) != 0;
 
     static unsafe void OpenFifo(string fifo)
@@ -175,16 +165,5 @@ internal static class InitProcess
     }
 
     static byte[] StateJson(InitConfig cfg, NRunc.Spec.Spec spec, string status) =>
-        JsonSerializer.SerializeToUtf8Bytes(new ContainerState
-        {
-            OciVersion = spec.OciVersion,
-            Id = cfg.Id,
-            Pid = cfg.HostPid,
-            Status = status,
-            Bundle = cfg.Bundle,
-            Rootfs = cfg.RootfsPath,
-            Created = DateTime.Parse(cfg.Created ?? "1970-01-01T00:00:00Z", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal),
-            Owner = cfg.Owner,
-            Annotations = spec.Annotations,
-        }, SpecJsonContext.Default.ContainerState);
+        HookState.ToUtf8(cfg.Id, status, cfg.HostPid, cfg.Bundle, spec.Annotations);
 }

@@ -40,19 +40,13 @@ public sealed class InitMessage
     public string? Message { get; set; }
 }
 
-[JsonSerializable(typeof(InitConfig))]
-[JsonSerializable(typeof(InitMessage))]
-[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-internal sealed partial class InitJsonContext : JsonSerializerContext;
-
 /// <summary>One JSON message per SOCK_SEQPACKET datagram between the parent and init.</summary>
 public static unsafe class InitChannel
 {
     const int MaxMessage = 1 << 20;
 
-    public static void Send<T>(int fd, T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info)
+    static void SendBytes(int fd, ReadOnlySpan<byte> bytes)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(value, info);
         fixed (byte* b = bytes)
         {
             nint n;
@@ -61,20 +55,117 @@ public static unsafe class InitChannel
         }
     }
 
-    /// <summary>Receives one message; null when the other side has gone (EOF).</summary>
-    public static T? Receive<T>(int fd, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info) where T : class
+    /// <summary>Receives one datagram; null when the other side has gone (EOF).</summary>
+    static byte[]? ReceiveBytes(int fd)
     {
         var buf = new byte[MaxMessage];
         nint n;
         fixed (byte* b = buf)
             do n = Libc.read(fd, b, buf.Length); while (n < 0 && System.Runtime.InteropServices.Marshal.GetLastPInvokeError() == Errno.EINTR);
         if (n < 0) throw new NativeException("read", "init socket", System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
-        if (n == 0) return null;
-        return JsonSerializer.Deserialize(buf.AsSpan(0, (int)n), info);
+        return n == 0 ? null : buf.AsSpan(0, (int)n).ToArray();
     }
 
-    public static void SendConfig(int fd, InitConfig c) => Send(fd, c, InitJsonContext.Default.InitConfig);
-    public static InitConfig? ReceiveConfig(int fd) => Receive(fd, InitJsonContext.Default.InitConfig);
-    public static void SendMessage(int fd, string type, string? message = null) => Send(fd, new InitMessage { Type = type, Message = message }, InitJsonContext.Default.InitMessage);
-    public static InitMessage? ReceiveMessage(int fd) => Receive(fd, InitJsonContext.Default.InitMessage);
+    // Hand-written JSON: JsonSerializer's first use costs milliseconds in a fresh AOT process, twice per create.
+    public static void SendConfig(int fd, InitConfig c)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(4096 + c.ConfigJson.Length);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("id", c.Id); w.WriteString("bundle", c.Bundle); w.WriteString("rootfs", c.RootfsPath);
+            w.WriteString("configPath", c.ConfigPath); w.WriteString("config", c.ConfigJson);
+            w.WriteNumber("hostPid", c.HostPid); w.WriteBoolean("noPivot", c.NoPivot); w.WriteBoolean("noNewKeyring", c.NoNewKeyring);
+            w.WriteNumber("preserveFds", c.PreserveFds); w.WriteNumber("consoleSocketFd", c.ConsoleSocketFd); w.WriteNumber("fifoFd", c.FifoFd);
+            w.WriteNumber("newNamespaces", c.NewNamespaces); w.WriteNumber("joinedNamespaces", c.JoinedNamespaces);
+            w.WriteBoolean("setgroupsAllowed", c.SetgroupsAllowed); w.WriteBoolean("runtimeHooks", c.RuntimeHooks);
+            w.WriteStartObject("cgroupPaths");
+            foreach (var (k, v) in c.CgroupPaths) w.WriteString(k, v);
+            w.WriteEndObject();
+            w.WriteStartArray("extraEnv");
+            foreach (var e in c.ExtraEnv ?? []) w.WriteStringValue(e);
+            w.WriteEndArray();
+            if (c.Created is { } created) w.WriteString("created", created);
+            w.WriteString("owner", c.Owner);
+            if (c.SeccompBpf is { } bpf) w.WriteString("seccompBpf", bpf);
+            w.WriteNumber("seccompFlags", c.SeccompFlags); w.WriteBoolean("seccompNotify", c.SeccompNotify);
+            w.WriteEndObject();
+        }
+        SendBytes(fd, buffer.WrittenSpan);
+    }
+
+    public static InitConfig? ReceiveConfig(int fd)
+    {
+        if (ReceiveBytes(fd) is not { } bytes) return null;
+        var c = new InitConfig();
+        var r = new Utf8JsonReader(bytes);
+        r.Read();
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = r.GetString();
+            r.Read();
+            switch (name)
+            {
+                case "id": c.Id = r.GetString()!; break;
+                case "bundle": c.Bundle = r.GetString()!; break;
+                case "rootfs": c.RootfsPath = r.GetString()!; break;
+                case "configPath": c.ConfigPath = r.GetString()!; break;
+                case "config": c.ConfigJson = r.GetString()!; break;
+                case "hostPid": c.HostPid = r.GetInt32(); break;
+                case "noPivot": c.NoPivot = r.GetBoolean(); break;
+                case "noNewKeyring": c.NoNewKeyring = r.GetBoolean(); break;
+                case "preserveFds": c.PreserveFds = r.GetInt32(); break;
+                case "consoleSocketFd": c.ConsoleSocketFd = r.GetInt32(); break;
+                case "fifoFd": c.FifoFd = r.GetInt32(); break;
+                case "newNamespaces": c.NewNamespaces = r.GetInt32(); break;
+                case "joinedNamespaces": c.JoinedNamespaces = r.GetInt32(); break;
+                case "setgroupsAllowed": c.SetgroupsAllowed = r.GetBoolean(); break;
+                case "runtimeHooks": c.RuntimeHooks = r.GetBoolean(); break;
+                case "cgroupPaths":
+                    while (r.Read() && r.TokenType == JsonTokenType.PropertyName) { var k = r.GetString()!; r.Read(); c.CgroupPaths[k] = r.GetString()!; }
+                    break;
+                case "extraEnv":
+                    c.ExtraEnv = [];
+                    while (r.Read() && r.TokenType == JsonTokenType.String) c.ExtraEnv.Add(r.GetString()!);
+                    break;
+                case "created": c.Created = r.GetString(); break;
+                case "owner": c.Owner = r.GetString()!; break;
+                case "seccompBpf": c.SeccompBpf = r.GetString(); break;
+                case "seccompFlags": c.SeccompFlags = r.GetUInt32(); break;
+                case "seccompNotify": c.SeccompNotify = r.GetBoolean(); break;
+                default: r.Skip(); break;
+            }
+        }
+        return c;
+    }
+
+    public static void SendMessage(int fd, string type, string? message = null)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("type", type);
+            if (message is not null) w.WriteString("message", message);
+            w.WriteEndObject();
+        }
+        SendBytes(fd, buffer.WrittenSpan);
+    }
+
+    public static InitMessage? ReceiveMessage(int fd)
+    {
+        if (ReceiveBytes(fd) is not { } bytes) return null;
+        var m = new InitMessage();
+        var r = new Utf8JsonReader(bytes);
+        r.Read();
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = r.GetString();
+            r.Read();
+            if (name == "type") m.Type = r.GetString()!;
+            else if (name == "message") m.Message = r.GetString();
+            else r.Skip();
+        }
+        return m;
+    }
 }

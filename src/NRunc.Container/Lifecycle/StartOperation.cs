@@ -32,7 +32,7 @@ internal static unsafe class StartOperation
         var spec = record.ConfigPath is { } cp && record.Spec() is { } s ? s : null;
         if (spec?.Hooks?.Poststart is { Count: > 0 } hooks)
         {
-            var state = JsonSerializer.SerializeToUtf8Bytes(record.ToOciState(ContainerStatus.Running), NRunc.Spec.SpecJsonContext.Default.ContainerState);
+            var state = HookState.ToUtf8(record, ContainerStatus.Running);
             HookRunner.RunAllWarnOnly("poststart", hooks, state);
         }
     }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using NRunc.Container.Lifecycle;
 using NRunc.Container.State;
 
@@ -14,7 +13,7 @@ public static class DeleteHooks
     {
         var spec = record.Spec();
         if (spec?.Hooks?.Poststop is not { Count: > 0 } hooks) return;
-        var state = JsonSerializer.SerializeToUtf8Bytes(record.ToOciState(ContainerStatus.Stopped), NRunc.Spec.SpecJsonContext.Default.ContainerState);
+        var state = HookState.ToUtf8(record, ContainerStatus.Stopped);
         HookRunner.RunAllWarnOnly("poststop", hooks, state);
     }
 }

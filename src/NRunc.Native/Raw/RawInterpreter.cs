@@ -163,6 +163,8 @@ public static unsafe class RawInterpreter
                 RawSyscall.Sys(Nr.Close, fd);
                 return r < 0 ? r : 0;
             }
+            case RawOpCode.Syscall:
+                return RawSyscall.Sys(op->A0, op->A1, op->A2, op->A3, op->A4);
             default:
                 return -22;
         }

@@ -32,6 +32,7 @@ public enum RawOpCode : int
     SignalMaskRestore, // restores the signal mask saved when the program started (before exec)
     Fchdir,            // a0 = fd
     SetnsPidfd,        // a0 = pidfd, a1 = CLONE_NEW* flags (setns with a pidfd joins several at once)
+    Syscall,           // a0 = number, a1..a4 = arguments: any other per-thread setting (set_mempolicy, ...)
 }
 
 [StructLayout(LayoutKind.Sequential)]
