@@ -105,6 +105,20 @@ out_of() {
 	[ "$(sha256sum <"$RUNTIME")" = "$sum_before" ]
 }
 
+@test "exe: the created container's init does not execute the runtime's on-disk binary (CVE-2019-5736)" {
+	# runc uses a sealed memfd copy, nrunc a read-only detached bind mount: either way
+	# /proc/PID/exe of init must not name the writable host file.
+	set_args sleep 1000
+	create_ctr
+	local pid exe
+	pid=$(runtime state "$ID" | jq -r .pid)
+	exe=$(readlink "/proc/$pid/exe")
+	echo "init exe: $exe, runtime: $(readlink -f "$RUNTIME")"
+	[ "$exe" != "$(readlink -f "$RUNTIME")" ]
+	run sh -c "printf x >> /proc/$pid/exe && echo APPENDED"
+	[[ "$output" != *APPENDED* ]]
+}
+
 @test "procfs: writes to /proc/sys and /proc/sysrq-trigger are refused" {
 	run out_of sh -c 'echo 1 > /proc/sys/vm/drop_caches && echo WROTE-SYS; echo h > /proc/sysrq-trigger && echo WROTE-SYSRQ; true'
 	echo "$output"
