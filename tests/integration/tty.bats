@@ -72,3 +72,16 @@ load helpers
 	# runc applies consoleSize; others may too: accept the configured size
 	[[ "$output" == *"30 100"* ]]
 }
+
+@test "terminal: foreground run without a console socket proxies the caller's terminal" {
+	# The runtime allocates the pty itself, puts the caller's terminal (here script(1)'s) in
+	# raw mode, copies both ways and returns the exit status.
+	update_config '.process.terminal = true | .process.consoleSize = {"height": 25, "width": 90}'
+	set_args sh -c 'tty; read line; echo "got:$line"; exit 7'
+	track "$ID"
+	run bash -c "echo typed | script -qec '$RUNTIME --root $ROOT run --bundle $BUNDLE $ID' /dev/null"
+	echo "$output"
+	[[ "$output" == *"/dev/pts/"* ]]
+	[[ "$output" == *"got:typed"* ]]
+	[ "$status" -eq 7 ]
+}
