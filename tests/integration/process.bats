@@ -190,3 +190,23 @@ caps_hex() {
 	[ "${lines[1]}" = "[]" ]
 	[ "${lines[2]}" = "[c'd]" ]
 }
+
+@test "memoryPolicy: set_mempolicy applies to the container process" {
+	skip_if_runc "linux.memoryPolicy is newer than runc 1.1.5"
+	update_config '.linux.memoryPolicy = {"mode": "MPOL_BIND", "nodes": "0"}'
+	run out_of sh -c 'grep -c " bind:0" /proc/self/numa_maps'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" -gt 0 ]
+}
+
+@test "memoryPolicy: an unknown mode fails create, naming the JSON path" {
+	update_config '.linux.memoryPolicy = {"mode": "MPOL_BOGUS"}'
+	track "$ID"
+	skip_if_runc "runc 1.1.5 ignores linux.memoryPolicy"
+	run rt create --bundle "$BUNDLE" "$ID"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"linux.memoryPolicy.mode"* ]]
+	[ ! -e "$ROOT/$ID" ]
+}
