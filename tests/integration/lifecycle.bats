@@ -369,3 +369,18 @@ load helpers
 	run "$RUNTIME" spec
 	[ "$status" -ne 0 ]
 }
+
+@test "features: JSON with the spec version range, all hooks and namespaces" {
+	run runtime features
+	echo "$output"
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '.ociVersionMin and .ociVersionMax and (.hooks | index("poststop")) and (.hooks | index("createRuntime")) and (.linux.namespaces | index("pid")) and (.linux.namespaces | index("user"))'
+}
+
+@test "errors: an unknown flag fails with exit 1 and names the flag" {
+	run runtime state --bogus-flag x
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *bogus-flag* ]]
+	[ ! -e "$ROOT/x" ]
+}
