@@ -108,26 +108,5 @@ public static class ExecLookup
     }
 
     /// <summary>Go's %q / strconv.Quote for the common case: double quotes, backslash escapes for " and \ and control characters.</summary>
-    public static string GoQuote(string s)
-    {
-        var sb = new System.Text.StringBuilder(s.Length + 2);
-        sb.Append('"');
-        foreach (var c in s)
-        {
-            switch (c)
-            {
-                case '"': sb.Append("\\\""); break;
-                case '\\': sb.Append("\\\\"); break;
-                case '\n': sb.Append("\\n"); break;
-                case '\t': sb.Append("\\t"); break;
-                case '\r': sb.Append("\\r"); break;
-                default:
-                    if (c < 0x20 || c == 0x7f) sb.Append($"\\x{(int)c:x2}");
-                    else sb.Append(c);
-                    break;
-            }
-        }
-        sb.Append('"');
-        return sb.ToString();
-    }
+    public static string GoQuote(string s) => NRunc.Container.Diagnostics.GoQuoting.Quote(s);
 }

@@ -110,21 +110,7 @@ public static class GoText
             { bare = false; break; }
         }
         if (bare) { sb.Append(s); return; }
-        sb.Append('"');
-        foreach (var c in s)
-        {
-            switch (c)
-            {
-                case '"': sb.Append("\\\""); break;
-                case '\\': sb.Append("\\\\"); break;
-                case '\n': sb.Append("\\n"); break;
-                case '\r': sb.Append("\\r"); break;
-                case '\t': sb.Append("\\t"); break;
-                case < ' ' or '\x7f': sb.Append("\\x").Append(((int)c).ToString("x2", System.Globalization.CultureInfo.InvariantCulture)); break;
-                default: sb.Append(c); break;
-            }
-        }
-        sb.Append('"');
+        NRunc.Container.Diagnostics.GoQuoting.Append(sb, s);
     }
 
     /// <summary>encoding/json's string escaping (HTML-safe: &lt; &gt; &amp; as \u003c \u003e \u0026).</summary>
