@@ -118,6 +118,28 @@ ns_of() { readlink "/proc/$1/ns/$2"; }
 	[ "$(ns_of "$pid" user)" != "$(ns_of $$ user)" ]
 }
 
+@test "user: an idmap bind mount shows host root's files as the container's root" {
+	skip_if_runc "id-mapped mounts are newer than runc 1.1.5"
+	mkdir -p "$BATS_TEST_TMPDIR/shared"
+	echo data >"$BATS_TEST_TMPDIR/shared/f"
+	chmod 755 "$BATS_TEST_TMPDIR/shared"
+	update_config '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .mounts |= map(select(.type != "mqueue" and .destination != "/sys/fs/cgroup"))
+		| .mounts |= map(if .destination == "/sys" then {"destination": "/sys", "type": "none", "source": "/sys", "options": ["rbind", "nosuid", "noexec", "nodev", "ro"]} else . end)
+		| .mounts += [{"destination": "/mapped", "type": "bind", "source": "'"$BATS_TEST_TMPDIR/shared"'", "options": ["bind", "idmap"]},
+		              {"destination": "/plain", "type": "bind", "source": "'"$BATS_TEST_TMPDIR/shared"'", "options": ["bind"]}]'
+	chown -R 100000:100000 "$BUNDLE/rootfs"
+	local d="$BUNDLE"
+	while [ "$d" != / ]; do chmod o+x "$d"; d=$(dirname "$d"); done
+	run out_of sh -c 'stat -c "%u:%g" /mapped/f /plain/f'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "0:0" ]
+	[ "${lines[1]}" = "65534:65534" ]
+}
+
 @test "cgroup: namespace root is the container's cgroup" {
 	update_config '.linux.namespaces += [{"type": "cgroup"}]'
 	run out_of cat /proc/self/cgroup

@@ -133,6 +133,10 @@ internal sealed unsafe class CreateOperation : IDisposable
             ? SeccompProgram.Prepare(spec.Linux!.Seccomp!, SeccompCache.Dir(_store.Root)) : null;
         t.Mark("seccomp");
         int exeFd = Keep(ReexecBinary.Open());
+        var preparedMounts = new Dictionary<int, int>();
+        if (_ns.IsNew(NamespacePlan.CLONE_NEWUSER))
+            foreach (var (index, mfd) in NRunc.Container.Rootfs.PreparedIdMappedMounts.Prepare(spec, bundle))
+                preparedMounts[index] = Keep(MoveAbove(mfd, minFd));
         t.Mark("prepare");
 
         int* sync = stackalloc int[2];
@@ -163,7 +167,7 @@ internal sealed unsafe class CreateOperation : IDisposable
         if (_ctx.Debug) env.Add("_NRUNC_DEBUG=1");
 
         int pid1;
-        using (var program = BuildStage1(childSync, childErr, childInit, fifoFd, consoleFd, exeFd, env))
+        using (var program = BuildStage1(childSync, childErr, childInit, fifoFd, consoleFd, exeFd, env, preparedMounts.Values))
         {
             pid1 = program.Spawn(0);
             Libc.close(childSync);
@@ -202,6 +206,7 @@ internal sealed unsafe class CreateOperation : IDisposable
             SeccompBpf = seccomp is null ? null : Convert.ToBase64String(seccomp.ExportBpf()),
             SeccompFlags = seccomp?.KernelFlags ?? 0,
             SeccompNotify = seccomp?.UsesNotify ?? false,
+            PreparedMounts = preparedMounts.Count > 0 ? preparedMounts : null,
             RuntimeHooks = spec.Hooks is { } h && (h.Prestart is { Count: > 0 } || h.CreateRuntime is { Count: > 0 }),
         };
         seccomp?.Dispose();
@@ -218,7 +223,7 @@ internal sealed unsafe class CreateOperation : IDisposable
     /// parent to move it into the cgroups), create the other namespaces, then fork init as the parent's child.
     /// Stage 2 (init) restores the signal mask and execs nrunc init from the protected binary.
     /// </summary>
-    RawProgram BuildStage1(int sync, int err, int initSock, int fifoFd, int consoleFd, int exeFd, List<string> env)
+    RawProgram BuildStage1(int sync, int err, int initSock, int fifoFd, int consoleFd, int exeFd, List<string> env, IEnumerable<int> mountFds)
     {
         var ns = _ns!;
         var b = new RawProgramBuilder { ErrorFd = err };
@@ -252,6 +257,7 @@ internal sealed unsafe class CreateOperation : IDisposable
         b.Add(RawOpCode.Dup3, "passing init socket", initSock, initSock, 0);
         b.Add(RawOpCode.Dup3, "passing exec fifo", fifoFd, fifoFd, 0);
         if (consoleFd >= 0) b.Add(RawOpCode.Dup3, "passing console socket", consoleFd, consoleFd, 0);
+        foreach (var mfd in mountFds) b.Add(RawOpCode.Dup3, "passing an id-mapped mount", mfd, mfd, 0);
         for (int fd = 3; fd < 3 + _o.PreserveFds + ListenFds(); fd++) b.Add(RawOpCode.Dup3, $"preserving fd {fd}", fd, fd, 0);
         b.Add(RawOpCode.SignalMaskRestore, "restoring signal mask");
         b.Add(RawOpCode.Execveat, "exec nrunc init", exeFd, b.StringArray(["nrunc", "init"]), b.StringArray(env));

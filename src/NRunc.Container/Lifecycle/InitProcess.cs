@@ -67,6 +67,7 @@ internal static class InitProcess
             NewCgroupNamespace = (ns & NamespacePlan.CLONE_NEWCGROUP) != 0,
             CgroupPaths = cfg.CgroupPaths,
             Terminal = process.Terminal == true,
+            PreparedMountFds = cfg.PreparedMounts,
         };
         bool newMountNs = (ns & NamespacePlan.CLONE_NEWNS) != 0;
         if (newMountNs) RootfsSetup.Prepare(rootfs);

@@ -30,6 +30,8 @@ public sealed class InitConfig
     public string? SeccompBpf { get; set; }
     public uint SeccompFlags { get; set; }
     public bool SeccompNotify { get; set; }
+    /// <summary>Spec mount index → fd of an id-mapped tree the parent prepared (container with a user namespace).</summary>
+    public Dictionary<int, int>? PreparedMounts { get; set; }
     public string Owner { get; set; } = "";
 }
 
@@ -89,6 +91,12 @@ public static unsafe class InitChannel
             w.WriteString("owner", c.Owner);
             if (c.SeccompBpf is { } bpf) w.WriteString("seccompBpf", bpf);
             w.WriteNumber("seccompFlags", c.SeccompFlags); w.WriteBoolean("seccompNotify", c.SeccompNotify);
+            if (c.PreparedMounts is { Count: > 0 } pm)
+            {
+                w.WriteStartObject("preparedMounts");
+                foreach (var (index, mfd) in pm) w.WriteNumber(index.ToString(System.Globalization.CultureInfo.InvariantCulture), mfd);
+                w.WriteEndObject();
+            }
             w.WriteEndObject();
         }
         SendBytes(fd, buffer.WrittenSpan);
@@ -133,6 +141,15 @@ public static unsafe class InitChannel
                 case "seccompBpf": c.SeccompBpf = r.GetString(); break;
                 case "seccompFlags": c.SeccompFlags = r.GetUInt32(); break;
                 case "seccompNotify": c.SeccompNotify = r.GetBoolean(); break;
+                case "preparedMounts":
+                    c.PreparedMounts = [];
+                    while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+                    {
+                        int index = int.Parse(r.GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+                        r.Read();
+                        c.PreparedMounts[index] = r.GetInt32();
+                    }
+                    break;
                 default: r.Skip(); break;
             }
         }
