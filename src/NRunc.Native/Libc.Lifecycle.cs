@@ -21,6 +21,9 @@ public static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "fcntl", SetLastError = true)] public static partial int fcntl_int(int fd, int cmd, int arg);
     [LibraryImport(Lib, EntryPoint = "ioctl", SetLastError = true)] public static partial int ioctl_noarg(int fd, nuint request);
     [LibraryImport(Lib, EntryPoint = "ioctl", SetLastError = true)] public static partial int IoctlPtr(int fd, nuint request, void* arg);
+    [LibraryImport(Lib, EntryPoint = "if_nametoindex", SetLastError = true)] public static partial uint IfNameToIndex(byte* name);
+    [LibraryImport(Lib, EntryPoint = "send", SetLastError = true)] public static partial nint SendBytes(int fd, byte* buf, nint len, int flags);
+    [LibraryImport(Lib, EntryPoint = "recv", SetLastError = true)] public static partial nint RecvBytes(int fd, byte* buf, nint len, int flags);
     [LibraryImport(Lib, SetLastError = true)] public static partial int waitpid(int pid, int* status, int options);
     [LibraryImport(Lib, SetLastError = true)] public static partial int mkfifo(byte* path, uint mode);
     [LibraryImport(Lib, SetLastError = true)] public static partial int unlink(byte* path);

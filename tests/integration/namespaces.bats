@@ -140,6 +140,32 @@ ns_of() { readlink "/proc/$1/ns/$2"; }
 	[ "${lines[1]}" = "65534:65534" ]
 }
 
+@test "netDevices: a host device is moved in, renamed, keeps its address and is up" {
+	skip_if_runc "linux.netDevices is newer than runc 1.1.5"
+	local dev="nrt$$" peer="nrp$$"
+	ip link add "$dev" type veth peer name "$peer"
+	ip addr add 10.199.0.1/24 dev "$dev"
+	update_config '.linux.netDevices = {"'"$dev"'": {"name": "eth7"}}'
+	run out_of sh -c 'ip addr show eth7'
+	ip link del "$peer" 2>/dev/null || true
+	ip link del "$dev" 2>/dev/null || true
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"10.199.0.1/24"* ]]
+	[[ "$output" == *",UP"* ]]
+}
+
+@test "netDevices: a missing host device fails create, naming the JSON path" {
+	skip_if_runc "linux.netDevices is newer than runc 1.1.5"
+	update_config '.linux.netDevices = {"nrunc-nosuch0": {}}'
+	track "$ID"
+	run rt create --bundle "$BUNDLE" "$ID"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'linux.netDevices['*nrunc-nosuch0* ]]
+	[ ! -e "$ROOT/$ID" ]
+}
+
 @test "cgroup: namespace root is the container's cgroup" {
 	update_config '.linux.namespaces += [{"type": "cgroup"}]'
 	run out_of cat /proc/self/cgroup

@@ -84,8 +84,9 @@ internal sealed unsafe class CreateOperation : IDisposable
     /// <summary>Features this host or nrunc cannot provide fail create up front, naming the JSON path (as runc does for RDT).</summary>
     static void RejectUnsupported(NRunc.Spec.Spec spec)
     {
-        if (spec.Linux?.NetDevices is { Count: > 0 })
-            throw new ContainerException("config.json: linux.netDevices: moving host network devices into the container is not supported by nrunc yet");
+        if (spec.Linux?.NetDevices is { Count: > 0 } && !(spec.Linux.Namespaces ?? []).Exists(n => n.Type == "network"))
+            throw new ContainerException("config.json: linux.netDevices: needs a network namespace (linux.namespaces has no \"network\" entry)");
+        NetDevices.CheckHostDevices(spec.Linux?.NetDevices);
         if (spec.Linux?.IntelRdt is not null && !File.Exists("/sys/fs/resctrl/schemata"))
             throw new ContainerException("config.json: linux.intelRdt: Intel RDT is specified in config, but resctrl is not mounted on this host");
     }
@@ -183,6 +184,8 @@ internal sealed unsafe class CreateOperation : IDisposable
         Record.InitStartTime = stat.StartTime;
         Record.Extra = new Dictionary<string, string> { ["namespaces"] = _ns.NewFlags.ToString(CultureInfo.InvariantCulture) };
         _store.Save(Record);
+        NetDevices.Move(spec.Linux?.NetDevices, _initPid);
+        t.Mark("netdevices");
 
         var cfg = new InitConfig
         {
