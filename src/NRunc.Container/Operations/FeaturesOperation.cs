@@ -36,6 +36,8 @@ public static class FeaturesOperation
             Selinux = new EnabledFeature { Enabled = false },
             IntelRdt = new IntelRdtFeatures { Enabled = false },
             MountExtensions = new MountExtensionsFeatures { Idmap = new EnabledFeature { Enabled = ImplementedFeatures.IdmapMounts } },
+            NetDevices = new EnabledFeature { Enabled = ImplementedFeatures.NetDevices },
+            MemoryPolicy = new MemoryPolicyFeatures { Modes = [.. ImplementedFeatures.MemoryPolicyModes], Flags = [.. ImplementedFeatures.MemoryPolicyFlags] },
         },
         Annotations = new Dictionary<string, string>
         {

@@ -42,4 +42,10 @@ public static class ImplementedFeatures
     }
 
     public const bool IdmapMounts = true;
+    public const bool NetDevices = true;
+
+    /// <summary>linux.memoryPolicy modes and flags that Lifecycle/MemoryPolicy.cs maps to set_mempolicy(2).</summary>
+    public static readonly string[] MemoryPolicyModes =
+        ["MPOL_DEFAULT", "MPOL_PREFERRED", "MPOL_BIND", "MPOL_INTERLEAVE", "MPOL_LOCAL", "MPOL_PREFERRED_MANY", "MPOL_WEIGHTED_INTERLEAVE"];
+    public static readonly string[] MemoryPolicyFlags = ["MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES", "MPOL_F_STATIC_NODES"];
 }
