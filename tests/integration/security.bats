@@ -41,6 +41,18 @@ out_of() {
 	[ "$(printf '%s\n' "${lines[@]:1}" | sort -n | tr '\n' ' ')" = "0 1 2 3 4 " ]
 }
 
+@test "fds: LISTEN_FDS socket-activation fds are passed with LISTEN_FDS and LISTEN_PID=1" {
+	echo activated >"$BATS_TEST_TMPDIR/lf"
+	set_args sh -c 'cat <&3; echo "$LISTEN_FDS $LISTEN_PID"'
+	track "$ID"
+	# LISTEN_PID must name the runtime's own process (sd_listen_fds semantics), hence exec.
+	run bash -c 'exec 3<"$3"; LISTEN_FDS=1 LISTEN_PID=$$ exec "$0" --root "$1" run "$2"' "$RUNTIME" "$ROOT" "$ID" "$BATS_TEST_TMPDIR/lf"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = activated ]
+	[ "${lines[1]}" = "1 1" ]
+}
+
 @test "cwd: a /proc/self/fd cwd cannot reach the host (CVE-2024-21626)" {
 	local n
 	for n in 3 4 5 6 7 8; do

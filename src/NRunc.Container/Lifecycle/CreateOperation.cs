@@ -354,9 +354,10 @@ internal sealed unsafe class CreateOperation : IDisposable
         return moved;
     }
 
-    /// <summary>systemd socket activation: LISTEN_FDS fds after the preserved ones are passed on.</summary>
+    /// <summary>systemd socket activation: LISTEN_FDS fds after the preserved ones are passed on, when LISTEN_PID names us.</summary>
     static int ListenFds() =>
-        int.TryParse(Environment.GetEnvironmentVariable("LISTEN_FDS"), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 0;
+        int.TryParse(Environment.GetEnvironmentVariable("LISTEN_FDS"), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 &&
+        Environment.GetEnvironmentVariable("LISTEN_PID") == Environment.ProcessId.ToString(CultureInfo.InvariantCulture) ? n : 0;
 
     static List<string>? ListenEnv() => ListenFds() is > 0 and var n ? [$"LISTEN_FDS={n}", "LISTEN_PID=1"] : null;
 
