@@ -8,28 +8,23 @@ namespace NRunc.Seccomp;
 /// </summary>
 public static class SeccompNames
 {
+    // The spec's names live in NRunc.Spec (the validator uses them); features lists them sorted, like runc.
+
     /// <summary>Actions the spec defines, sorted like runc's features output.</summary>
-    public static readonly string[] Actions =
-    [
-        "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
-        "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP",
-    ];
+    public static readonly string[] Actions = Sorted(NRunc.Spec.SpecNames.SeccompActions);
 
     /// <summary>Argument comparison operators the spec defines.</summary>
-    public static readonly string[] Operators =
-    [
-        "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE", "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE",
-    ];
+    public static readonly string[] Operators = Sorted(NRunc.Spec.SpecNames.SeccompOperators);
 
     /// <summary>Architectures the spec defines (libseccomp 2.6's list); <see cref="SupportedArchitectures"/> is what this libseccomp knows.</summary>
-    public static readonly string[] Architectures =
-    [
-        "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K", "SCMP_ARCH_MIPS",
-        "SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32",
-        "SCMP_ARCH_PARISC", "SCMP_ARCH_PARISC64", "SCMP_ARCH_PPC", "SCMP_ARCH_PPC64", "SCMP_ARCH_PPC64LE",
-        "SCMP_ARCH_RISCV64", "SCMP_ARCH_S390", "SCMP_ARCH_S390X", "SCMP_ARCH_SH", "SCMP_ARCH_SHEB", "SCMP_ARCH_X32",
-        "SCMP_ARCH_X86", "SCMP_ARCH_X86_64",
-    ];
+    public static readonly string[] Architectures = Sorted(NRunc.Spec.SpecNames.SeccompArchs);
+
+    static string[] Sorted(string[] names)
+    {
+        var copy = (string[])names.Clone();
+        Array.Sort(copy, StringComparer.Ordinal);
+        return copy;
+    }
 
     /// <summary>Filter flags the spec defines. SECCOMP_FILTER_FLAG_TSYNC is accepted too, as runc does.</summary>
     public static readonly string[] Flags =
