@@ -8,24 +8,14 @@ namespace NRunc.Container.Rootfs;
 public static unsafe class MountOps
 {
     /// <summary>mount(2) onto an already resolved target fd (through /proc/thread-self/fd/N).</summary>
-    public static void Mount(string? source, in Fd target, string? fstype, ulong flags, string? data, string what)
-    {
-        var tgt = Utf8.Z(target.ProcPath);
-        var src = source is null ? null : Utf8.Z(source);
-        var typ = fstype is null ? null : Utf8.Z(fstype);
-        var dat = string.IsNullOrEmpty(data) ? null : Utf8.Z(data);
-        fixed (byte* s = src)
-        fixed (byte* t = tgt)
-        fixed (byte* ty = typ)
-        fixed (byte* d = dat)
-        {
-            if (mount(s, t, ty, flags, d) < 0)
-                throw new NativeException("mount", what, Marshal.GetLastPInvokeError());
-        }
-    }
+    public static void Mount(string? source, in Fd target, string? fstype, ulong flags, string? data, string what) =>
+        MountAt(source, target.ProcPath, fstype, flags, data, what);
 
     /// <summary>mount(2) on a plain path (used for "/" and the pivot dance, where no fd is involved).</summary>
-    public static void MountPath(string? source, string target, string? fstype, ulong flags, string? data = null)
+    public static void MountPath(string? source, string target, string? fstype, ulong flags, string? data = null) =>
+        MountAt(source, target, fstype, flags, data, target);
+
+    static void MountAt(string? source, string target, string? fstype, ulong flags, string? data, string what)
     {
         var tgt = Utf8.Z(target);
         var src = source is null ? null : Utf8.Z(source);
@@ -37,7 +27,7 @@ public static unsafe class MountOps
         fixed (byte* d = dat)
         {
             if (mount(s, t, ty, flags, d) < 0)
-                throw new NativeException("mount", target, Marshal.GetLastPInvokeError());
+                throw new NativeException("mount", what, Marshal.GetLastPInvokeError());
         }
     }
 
