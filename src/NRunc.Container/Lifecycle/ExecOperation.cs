@@ -145,20 +145,8 @@ internal static unsafe class ExecOperation
 
     static int WaitForeground(int pid, int master)
     {
-        int[] sigs = [1, 2, 3, 10, 12, 15];
-        var regs = sigs.Select(s => PosixSignalRegistration.Create((PosixSignal)(s switch { 1 => -1, 2 => -2, 3 => -3, 15 => -4, _ => s }), c =>
-        {
-            c.Cancel = true;
-            Libc.kill(pid, s);
-        })).ToArray();
-        TerminalProxy? proxy = master >= 0 ? new TerminalProxy(master) : null;
-            proxy?.Start();
-        try { int status = HookRunner.WaitExit(pid); proxy?.WaitOutput(2000); return status; }
-        finally
-        {
-            proxy?.Dispose();
-            foreach (var r in regs) r.Dispose();
-        }
+        using var forwarding = ForegroundProcess.ForwardSignals(pid);
+        return ForegroundProcess.Wait(pid, master);
     }
 
     /// <summary>The process to run: --process FILE as a whole, or the container's process with the flags applied.</summary>

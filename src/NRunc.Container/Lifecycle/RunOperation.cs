@@ -12,9 +12,6 @@ namespace NRunc.Container.Lifecycle;
 /// </summary>
 internal static unsafe class RunOperation
 {
-    static readonly PosixSignal[] Forwarded =
-        [PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP, PosixSignal.SIGQUIT, (PosixSignal)10 /* SIGUSR1 */, (PosixSignal)12 /* SIGUSR2 */];
-
     public static int Run(RuntimeContext ctx, CreateOptions o)
     {
         var spec = PeekTerminal(o);
@@ -42,11 +39,7 @@ internal static unsafe class RunOperation
             Libc.close(consoleOurs);
         }
 
-        var registrations = o.Detach ? [] : Forwarded.Select(s => PosixSignalRegistration.Create(s, c =>
-        {
-            c.Cancel = true;
-            Libc.kill(initPid, (int)c.Signal switch { -1 => 1, -2 => 2, -3 => 3, -4 => 15, var n => n });
-        })).ToArray();
+        using var forwarding = o.Detach ? null : ForegroundProcess.ForwardSignals(initPid);
         try
         {
             try { StartOperation.Run(ctx, o.Id); }
@@ -57,17 +50,12 @@ internal static unsafe class RunOperation
             }
             if (o.Detach) return 0;
 
-            TerminalProxy? proxy = master >= 0 ? new TerminalProxy(master) : null;
-            proxy?.Start();
-            int status = HookRunner.WaitExit(initPid);
-            proxy?.WaitOutput(2000);
-            proxy?.Dispose();
+            int status = ForegroundProcess.Wait(initPid, master);
             if (!o.Keep) DeleteOperation.Delete(new StateStore(ctx.Root), o.Id, force: true);
             return status;
         }
         finally
         {
-            foreach (var r in registrations) r.Dispose();
             if (master >= 0) Libc.close(master);
         }
     }
