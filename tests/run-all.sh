@@ -27,7 +27,7 @@ count_tap() {
 
 section "dependencies"
 apt_pkgs=(busybox-static bats jq runc crun libseccomp2 libseccomp-dev hyperfine strace uidmap time
-	util-linux iproute2 procps gcc libc6-dev zlib1g-dev git)
+	util-linux iproute2 procps gcc libc6-dev zlib1g-dev git containerd containernetworking-plugins)
 missing=()
 for p in "${apt_pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -86,6 +86,16 @@ if [ -x tests/oci-validation/run.sh ]; then
 	unshare -m --propagation private tests/oci-validation/run.sh >"$LOGDIR/oci-validation.tap" 2>"$LOGDIR/oci-validation.err"
 	grep -E '^not ok' "$LOGDIR/oci-validation.tap" | head -30
 	count_tap "$LOGDIR/oci-validation.tap"
+fi
+
+section "cri: pods through containerd's CRI plugin (handlers runc, nrunc = $RUNTIME, nrunc-shim)"
+# builds its client (tests/cri/CriTest), starts and removes a private containerd; pod start times as comments
+tests/cri/run.sh >"$LOGDIR/cri.tap" 2>"$LOGDIR/cri.err"
+cri_rc=$?
+grep -E '^not ok|^# pod start' "$LOGDIR/cri.tap" | head -30
+count_tap "$LOGDIR/cri.tap"
+if [ "$cri_rc" -ne 0 ] && ! grep -q '^not ok' "$LOGDIR/cri.tap"; then
+	FAILED=$((FAILED + 1)); echo "  -> tests/cri/run.sh exited $cri_rc"; tail -n 20 "$LOGDIR/cri.err"
 fi
 
 section "bench (quick)"
