@@ -19,14 +19,21 @@ public static class PodStartBench
             for (int k = 0; k < options.Handlers.Length; k++)
             {
                 var handler = options.Handlers[(round + k) % options.Handlers.Length];
-                var sw = Stopwatch.StartNew();
-                await using var pod = await Pod.Run(suite, "bench", handler: handler);
-                sandbox[handler].Add(sw.ElapsedMilliseconds);
-                await pod.Launch("c", Suite.Sleeper);
-                withContainer[handler].Add(sw.ElapsedMilliseconds);
+                try
+                {
+                    var sw = Stopwatch.StartNew();
+                    await using var pod = await Pod.Run(suite, "bench", handler: handler);
+                    sandbox[handler].Add(sw.ElapsedMilliseconds);
+                    await pod.Launch("c", Suite.Sleeper);
+                    withContainer[handler].Add(sw.ElapsedMilliseconds);
+                }
+                catch (Exception e)
+                {
+                    Tap.Comment($"pod start, handler {handler}: failed: {e.Message.Split('\n')[0]}");
+                }
             }
         }
-        foreach (var h in options.Handlers)
+        foreach (var h in options.Handlers.Where(h => withContainer[h].Count > 0))
             Tap.Comment($"pod start, handler {h,-12}: RunPodSandbox median {Median(sandbox[h])} ms, " +
                         $"+ one container running median {Median(withContainer[h])} ms ({options.Rounds} rounds)");
         return 0;
