@@ -139,6 +139,17 @@ inner() {
 		local state=()
 		[ "$h" = nrunc-shim ] || state=(--runtime-root "$WORK/$h-root")
 		dotnet "$CRITEST" scenarios "${common[@]}" --handler "$h" "${state[@]}" 2>>"$WORK/critest.err"
+		# every pod is removed now: its shims exit and the kubepods tree holds no process
+		wait_gone 10 pgrep -f -- "-address $sock"
+		wait_gone 5 has_cgroup_pids
+		local shims procs
+		shims=$(pgrep -f -- "-address $sock" | tr '\n' ' ') procs=$(cgroup_pids | tr '\n' ' ')
+		if [ -z "$shims$procs" ] && [ -z "$ONLY" ]; then
+			echo "ok 1 [$h] no shim and no process left in the kubepods tree after the pods are removed"
+		elif [ -z "$ONLY" ]; then
+			echo "not ok 1 [$h] no shim and no process left in the kubepods tree after the pods are removed"
+			echo "# shims: $shims; processes: $procs"
+		fi
 	done
 	if [ "$BENCH_ROUNDS" -gt 0 ] && [ ${#bench[@]} -gt 0 ] && [ -z "$ONLY" ]; then
 		log "pod start times (${bench[*]}), $BENCH_ROUNDS rounds"
@@ -155,6 +166,7 @@ shim_implemented() {
 	[[ "$said" != *"not implemented yet"* ]]
 }
 
+has_cgroup_pids() { [ -n "$(cgroup_pids)" ]; }
 cgroup_pids() {
 	cat /sys/fs/cgroup/*"$CGROUP_ROOT"/{,*/,*/*/,*/*/*/,*/*/*/*/}cgroup.procs 2>/dev/null | sort -u
 }

@@ -46,7 +46,9 @@ public static class ExecScenarios
             var result = await StreamExec.Run(resp.Url);
             Check.Equal("streamed\n", result.Stdout, "streamed stdout");
             Check.Equal("to-err\n", result.Stderr, "streamed stderr");
-            Check.Contains(result.Status, "4", "exit status reported on the error channel");
+            // a Kubernetes Status object: Failure, NonZeroExitCode, causes [{reason ExitCode, message "4"}]
+            Check.Contains(result.Status, "\"reason\":\"NonZeroExitCode\"", "status on the error channel");
+            Check.Contains(result.Status, "{\"reason\":\"ExitCode\",\"message\":\"4\"}", "exit code on the error channel");
         });
     }
 }

@@ -12,7 +12,7 @@ public static class SecurityScenarios
         Pod? pod = null;
         try
         {
-            await s.Scenario("seccomp RuntimeDefault filters the container, Unconfined does not", async () =>
+            await s.Scenario("seccomp RuntimeDefault filters the container (unshare denied), Unconfined does not", async () =>
             {
                 pod ??= await s.RunPod("security");
                 var confined = await pod.Launch("seccomp-default", Suite.Sleeper, cfg =>
@@ -22,6 +22,11 @@ public static class SecurityScenarios
                 Check.Equal("2", SeccompMode(await pod.Pid(confined)), "Seccomp mode of the RuntimeDefault container");
                 Check.Equal("0", SeccompMode(await pod.Pid(free)), "Seccomp mode of the Unconfined container");
                 Check.Contains(await pod.Sh(confined, "grep Seccomp: /proc/self/status"), "2", "exec'd process is filtered too");
+                // the default profile allows unshare(2) only with CAP_SYS_ADMIN; the kernel alone lets anyone make a user namespace
+                await pod.Sh(free, "unshare -U true");
+                var denied = await pod.ExecSync(confined, ["unshare", "-U", "true"]);
+                Check.True(denied.ExitCode != 0, "unshare -U succeeded under RuntimeDefault");
+                Check.Contains(denied.Stderr.Text(), "Operation not permitted", "unshare's error under RuntimeDefault");
             });
 
             await s.Scenario("seccomp Localhost profile: its rules apply (mkdir denied with EPERM, the rest allowed)", async () =>
