@@ -90,7 +90,7 @@ fi
 
 section "cri: pods through containerd's CRI plugin (handlers runc, nrunc = $RUNTIME, nrunc-shim)"
 # builds its client (tests/cri/CriTest), starts and removes a private containerd; pod start times as comments
-tests/cri/run.sh >"$LOGDIR/cri.tap" 2>"$LOGDIR/cri.err"
+timeout -k 60 1500 tests/cri/run.sh >"$LOGDIR/cri.tap" 2>"$LOGDIR/cri.err"
 cri_rc=$?
 grep -E '^not ok|^# pod start' "$LOGDIR/cri.tap" | head -30
 count_tap "$LOGDIR/cri.tap"

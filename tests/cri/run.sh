@@ -126,7 +126,7 @@ inner() {
 		fi
 	done
 
-	local common=(--socket "$sock" --image "$IMAGE" --cgroup-root "$CGROUP_ROOT/kubepods/burstable" --work "$WORK/pods" --cni)
+	local common=(--socket "$sock" --image "$IMAGE" --sandbox-image "$PAUSE_IMAGE" --cgroup-root "$CGROUP_ROOT/kubepods/burstable" --work "$WORK/pods" --cni)
 	[ -n "$ONLY" ] && common+=(--only "$ONLY")
 	local h bench=()
 	for h in $HANDLERS; do

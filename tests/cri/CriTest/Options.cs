@@ -5,7 +5,7 @@ public sealed class Options
 {
     public const string Usage = """
         usage: critest [scenarios] --socket SOCK --handler NAME --image REF --cgroup-root /PATH --work DIR
-                       [--runtime-root DIR] [--cni] [--only SUBSTRING]
+                       [--sandbox-image REF] [--runtime-root DIR] [--cni] [--only SUBSTRING]
                critest bench --socket SOCK --handlers A,B,... --image REF --cgroup-root /PATH --work DIR [--rounds N]
                critest cleanup --socket SOCK
           scenarios   run every CRI scenario with runtime handler NAME and print TAP
@@ -13,6 +13,7 @@ public sealed class Options
           cleanup     stop and remove every pod labelled nrunc-cri=1
           --socket        containerd's gRPC socket (CRI runtime.v1)
           --image         workload image (busybox) already imported into namespace k8s.io
+          --sandbox-image the configured sandbox (pause) image, waited for like --image
           --cgroup-root   cgroupfs parent for every pod (a kubepods-like tree the caller removes)
           --work          directory for pod logs and seccomp profiles
           --runtime-root  the handler's runtime --root (its state dirs are checked after RemovePodSandbox)
@@ -24,6 +25,7 @@ public sealed class Options
     public string Handler { get; private set; } = "";
     public string[] Handlers { get; private set; } = [];
     public string Image { get; private set; } = "";
+    public string? SandboxImage { get; private set; }
     public string CgroupRoot { get; private set; } = "";
     public string Work { get; private set; } = "";
     public string? RuntimeRoot { get; private set; }
@@ -48,6 +50,7 @@ public sealed class Options
                 case "--handler": o.Handler = Value(); break;
                 case "--handlers": o.Handlers = Value().Split(',', StringSplitOptions.RemoveEmptyEntries); break;
                 case "--image": o.Image = Value(); break;
+                case "--sandbox-image": o.SandboxImage = Value(); break;
                 case "--cgroup-root": o.CgroupRoot = Value().TrimEnd('/'); break;
                 case "--work": o.Work = Value(); break;
                 case "--runtime-root": o.RuntimeRoot = Value(); break;

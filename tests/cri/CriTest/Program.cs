@@ -19,6 +19,7 @@ if (options.Mode == "cleanup")
 
 var tap = new Tap(options.Handler == "" ? "" : $"[{options.Handler}] ");
 var suite = new Suite(cri, options, tap);
+await ServiceScenarios.WaitForImages(suite);
 await ServiceScenarios.Run(suite);
 await PodScenarios.Run(suite);
 await ExecScenarios.Run(suite);

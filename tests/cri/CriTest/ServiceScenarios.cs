@@ -15,9 +15,22 @@ public static class ServiceScenarios
             var status = await s.Cri.Runtime.StatusAsync(new StatusRequest(), CriConnection.Within());
             var ready = status.Status.Conditions.FirstOrDefault(c => c.Type == "RuntimeReady");
             Check.True(ready is { Status: true }, $"RuntimeReady condition: {ready}");
-            var image = await s.Cri.Images.ImageStatusAsync(
-                new ImageStatusRequest { Image = new ImageSpec { Image = s.Options.Image } }, CriConnection.Within());
-            Check.True(image.Image != null, $"image {s.Options.Image} not found by the CRI image service");
+            foreach (var name in new[] { s.Options.Image, s.Options.SandboxImage })
+                if (name != null) Check.True(await Known(s, name), $"image {name} not known to the CRI image service");
         });
     }
+
+    /// <summary>The CRI plugin learns of images imported with ctr from containerd's events, asynchronously: wait.</summary>
+    public static async Task WaitForImages(Suite s)
+    {
+        foreach (var name in new[] { s.Options.Image, s.Options.SandboxImage })
+        {
+            var until = DateTime.UtcNow.AddSeconds(20);
+            while (name != null && !await Known(s, name) && DateTime.UtcNow < until)
+                await Task.Delay(100);
+        }
+    }
+
+    static async Task<bool> Known(Suite s, string name) =>
+        (await s.Cri.Images.ImageStatusAsync(new ImageStatusRequest { Image = new ImageSpec { Image = name } }, CriConnection.Within())).Image != null;
 }
