@@ -5,7 +5,7 @@
 #   HANDLERS="nrunc" tests/cri/run.sh         only some handlers
 #   RUNTIME=/usr/sbin/runc tests/cri/run.sh   the "nrunc" handler's BinaryName (default out/nrunc)
 #   ONLY=seccomp tests/cri/run.sh             scenarios whose name contains the text
-#   BENCH_ROUNDS=5 (default 3; 0 = none)      pod start times, handlers interleaved in one run
+#   BENCH_ROUNDS=5 (default 3, 0 with ONLY)   pod start times, handlers interleaved in one run
 # Handlers: runc = io.containerd.runc.v2 with /usr/sbin/runc; nrunc = the same shim with
 # BinaryName = RUNTIME; nrunc-shim = io.containerd.nrunc.v2 (out/containerd-shim-nrunc-v2),
 # skipped while that shim only answers -v.
@@ -17,7 +17,8 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
 export RUNTIME="${RUNTIME:-$REPO/out/nrunc}"
 export HANDLERS="${HANDLERS:-runc nrunc nrunc-shim}"
-export ONLY="${ONLY:-}" BENCH_ROUNDS="${BENCH_ROUNDS:-3}"
+export ONLY="${ONLY:-}"
+export BENCH_ROUNDS="${BENCH_ROUNDS:-$([ -z "$ONLY" ] && echo 3 || echo 0)}"
 IMAGE=localhost/nrunc-test/busybox:1
 PAUSE_IMAGE=localhost/nrunc-test/pause:1
 log() { echo "cri: $*" >&2; }
@@ -151,7 +152,7 @@ inner() {
 			echo "# shims: $shims; processes: $procs"
 		fi
 	done
-	if [ "$BENCH_ROUNDS" -gt 0 ] && [ ${#bench[@]} -gt 0 ] && [ -z "$ONLY" ]; then
+	if [ "$BENCH_ROUNDS" -gt 0 ] && [ ${#bench[@]} -gt 0 ]; then
 		log "pod start times (${bench[*]}), $BENCH_ROUNDS rounds"
 		dotnet "$CRITEST" bench "${common[@]}" --handlers "$(IFS=,; echo "${bench[*]}")" --rounds "$BENCH_ROUNDS" 2>>"$WORK/critest.err"
 	fi
