@@ -205,8 +205,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# no MSBuild node or compiler server is left running after the build
 log "building critest"
-if ! DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 dotnet build "$HERE/CriTest" -c Release -nologo -v quiet >"$WORK/build.log" 2>&1; then
+if ! DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 dotnet build "$HERE/CriTest" -c Release -nologo -v quiet -nodeReuse:false -p:UseSharedCompilation=false >"$WORK/build.log" 2>&1; then
 	echo "not ok 1 build tests/cri/CriTest"; sed 's/^/# /' "$WORK/build.log" | tail -n 30; echo "1..1"; exit 1
 fi
 mkdir -p "$WORK/bin" "$WORK/pods" "$WORK/rootfs-busybox"/{bin,etc,proc,sys,dev,tmp,root} "$WORK/rootfs-pause"/{proc,sys,dev,etc}
