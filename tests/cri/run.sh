@@ -15,7 +15,10 @@
 set -uo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
-export RUNTIME="${RUNTIME:-$REPO/out/nrunc}"
+RUNTIME="${RUNTIME:-$REPO/out/nrunc}"
+# the shim runs BinaryName from the bundle directory: make it absolute
+RUNTIME=$(readlink -f "$(command -v "$RUNTIME" || echo "$RUNTIME")")
+export RUNTIME
 export HANDLERS="${HANDLERS:-runc nrunc nrunc-shim}"
 export ONLY="${ONLY:-}"
 export BENCH_ROUNDS="${BENCH_ROUNDS:-$([ -z "$ONLY" ] && echo 3 || echo 0)}"
