@@ -142,7 +142,13 @@ inner() {
 		log "handler $h"
 		local state=()
 		[ "$h" = nrunc-shim ] || state=(--runtime-root "$WORK/$h-root")
-		dotnet "$CRITEST" scenarios "${common[@]}" --handler "$h" "${state[@]}" 2>>"$WORK/critest.err"
+		dotnet "$CRITEST" scenarios "${common[@]}" --handler "$h" "${state[@]}" 2>"$WORK/critest-$h.err" | tee "$WORK/critest-$h.tap"
+		local rc=${PIPESTATUS[0]}
+		cat "$WORK/critest-$h.err" >>"$WORK/critest.err"
+		if [ "$rc" -ne 0 ] && ! grep -q '^not ok' "$WORK/critest-$h.tap"; then
+			echo "not ok 1 [$h] critest ran to the end (exit status $rc)"
+			tail -n 15 "$WORK/critest-$h.err" | sed 's/^/# /'
+		fi
 		# every pod is removed now: its shims exit and the kubepods tree holds no process
 		wait_gone 10 pgrep -f -- "-address $sock"
 		wait_gone 5 has_cgroup_pids
@@ -172,7 +178,8 @@ shim_implemented() {
 
 has_cgroup_pids() { [ -n "$(cgroup_pids)" ]; }
 cgroup_pids() {
-	cat /sys/fs/cgroup/*"$CGROUP_ROOT"/{,*/,*/*/,*/*/*/,*/*/*/*/}cgroup.procs 2>/dev/null | sort -u
+	# v1 hierarchies (/sys/fs/cgroup/CONTROLLER/...) or the v2 tree (/sys/fs/cgroup/...)
+	cat /sys/fs/cgroup{,/*}"$CGROUP_ROOT"/{,*/,*/*/,*/*/*/,*/*/*/*/}cgroup.procs 2>/dev/null | sort -u
 }
 
 if [ "${1:-}" = --inner ]; then
@@ -200,7 +207,7 @@ made_run_dirs=()
 for d in /run/containerd /run/containerd/s; do [ -d "$d" ] || made_run_dirs=("$d" "${made_run_dirs[@]}"); done
 cleanup() {
 	local d
-	for d in /sys/fs/cgroup/*"$CGROUP_ROOT"; do
+	for d in /sys/fs/cgroup{,/*}"$CGROUP_ROOT"; do
 		[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
 	done
 	rm -rf "$WORK"
