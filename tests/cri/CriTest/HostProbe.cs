@@ -78,6 +78,9 @@ public static class HostProbe
     /// <summary>Effective capability set of a process, from /proc/PID/status.</summary>
     public static ulong CapEff(int pid) => StatusHex(pid, "CapEff:");
 
+    /// <summary>Capability bounding set of a process, from /proc/PID/status.</summary>
+    public static ulong CapBnd(int pid) => StatusHex(pid, "CapBnd:");
+
     static ulong StatusHex(int pid, string key)
     {
         var line = File.ReadAllLines($"/proc/{pid}/status").First(l => l.StartsWith(key, StringComparison.Ordinal));

@@ -68,7 +68,8 @@ public sealed class Pod : IAsyncDisposable
         return new Pod(suite, resp.PodSandboxId, config, sw.ElapsedMilliseconds);
     }
 
-    /// <summary>Creates a container (image, command, log file NAME.log, the pod's namespace options); not started.</summary>
+    /// <summary>Creates a container (image, command, log file NAME.log, the pod's namespace options, kubelet's
+    /// default masked and read-only paths); not started.</summary>
     public async Task<string> Create(string name, string[] command, Action<ContainerConfig>? customize = null)
     {
         var config = new ContainerConfig
@@ -82,6 +83,13 @@ public sealed class Pod : IAsyncDisposable
                 SecurityContext = new LinuxContainerSecurityContext
                 {
                     NamespaceOptions = Config.Linux.SecurityContext.NamespaceOptions.Clone(),
+                    // kubelet sends these defaults for every unprivileged container; containerd adds none itself
+                    MaskedPaths =
+                    {
+                        "/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+                        "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
+                    },
+                    ReadonlyPaths = { "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger" },
                 },
             },
         };

@@ -26,6 +26,7 @@ await ExecScenarios.Run(suite);
 await ResourceScenarios.Run(suite);
 await StopAndLogScenarios.Run(suite);
 await SecurityScenarios.Run(suite);
+await WorkloadScenarios.Run(suite);
 tap.Plan();
 if (suite.PodStartMs.Count > 0)
 {

@@ -70,7 +70,7 @@ public static partial class StopAndLogScenarios
     }
 
     /// <summary>Waits until the log file has a line containing TEXT; returns all lines.</summary>
-    static async Task<string[]> WaitForLog(string path, string text, int seconds = 30)
+    public static async Task<string[]> WaitForLog(string path, string text, int seconds = 30)
     {
         string[] lines = [];
         var ok = await HostProbe.Eventually(() =>
