@@ -28,6 +28,7 @@ internal sealed unsafe class CreateOperation : IDisposable
     NamespacePlan? _ns;
     ICgroupManager? _cgroups;
     int _initPid;
+    long _cloned; // monotonic time of the clone, for the init timing line
     bool _dirCreated;
 
     /// <summary>For run: a console socket fd made by nrunc itself (it then proxies the terminal).</summary>
@@ -176,6 +177,7 @@ internal sealed unsafe class CreateOperation : IDisposable
             Libc.close(childInit);
             if (consoleFd >= 0) Libc.close(consoleFd);
             t.Mark("clone");
+            _cloned = System.Diagnostics.Stopwatch.GetTimestamp();
             _initPid = DriveStage1(program, pid1, sync[0], err[0], t);
         }
 
@@ -215,9 +217,10 @@ internal sealed unsafe class CreateOperation : IDisposable
         seccomp?.Dispose();
         InitChannel.SendConfig(init[0], cfg);
         WaitReady(init[0], t);
+        t.Mark("init");
 
         if (_o.PidFile is { } pf) StateStore.WriteAtomic(Path.GetFullPath(pf), System.Text.Encoding.ASCII.GetBytes(_initPid.ToString(CultureInfo.InvariantCulture)), 0x1a4);
-        t.Mark("ready");
+        t.Mark("pidfile");
         t.Report("create");
     }
 
@@ -323,6 +326,7 @@ internal sealed unsafe class CreateOperation : IDisposable
                     finally { Libc.close(notifyFd); }
                     break;
                 case "ready":
+                    if (m.Message is { } timing) Log.Debug("init timing: " + InitTiming.Describe(timing, _cloned));
                     return;
                 case "error":
                     throw new ContainerException(m.Message ?? "create: container init failed");

@@ -18,6 +18,7 @@ internal static class InitProcess
 {
     public static int Main()
     {
+        var timing = Diagnostics.InitTiming.FromEnvironment();
         if (!int.TryParse(Environment.GetEnvironmentVariable("_NRUNC_INIT_SOCK"), NumberStyles.None, CultureInfo.InvariantCulture, out int sock))
         {
             Console.Error.WriteLine("nrunc init: this is an internal command, started by nrunc create");
@@ -27,7 +28,7 @@ internal static class InitProcess
         try
         {
             var cfg = InitChannel.ReceiveConfig(sock) ?? throw new ContainerException("init: no configuration from the parent");
-            Run(cfg, sock, () => ready = true);
+            Run(cfg, sock, timing, () => ready = true);
             return 1; // not reached: Run execs
         }
         catch (Exception e)
@@ -43,12 +44,13 @@ internal static class InitProcess
         }
     }
 
-    static void Run(InitConfig cfg, int sock, Action markReady)
+    static void Run(InitConfig cfg, int sock, Diagnostics.InitTiming? timing, Action markReady)
     {
         var spec = ConfigLoader.Parse(System.Text.Encoding.UTF8.GetBytes(cfg.ConfigJson), "config.json");
         var process = spec.Process!;
         int ns = cfg.NewNamespaces;
 
+        timing?.Mark("config");
         var nsForSysctl = SysctlNamespaces.FromSpec(spec.Linux);
         Sysctls.Validate(spec.Linux?.Sysctl, nsForSysctl);
         ProcessSetup.ValidateUts(spec, HasNs(cfg, NamespacePlan.CLONE_NEWUTS));
@@ -71,6 +73,7 @@ internal static class InitProcess
         };
         bool newMountNs = (ns & NamespacePlan.CLONE_NEWNS) != 0;
         if (newMountNs) RootfsSetup.Prepare(rootfs);
+        timing?.Mark("mounts");
 
         if (cfg.RuntimeHooks)
         {
@@ -80,11 +83,13 @@ internal static class InitProcess
         }
         var state = StateJson(cfg, spec, "creating");
         HookRunner.RunAll("createContainer", spec.Hooks?.CreateContainer, state);
+        timing?.Mark("hooks");
 
         if (newMountNs)
         {
             RootfsSetup.EnsureDirectory(rootfs, process.Cwd); // runc creates a missing cwd, inside the rootfs
             RootfsSetup.Pivot(rootfs);
+            timing?.Mark("pivot");
         }
         else if (cfg.JoinedNamespaces == 0 || (cfg.JoinedNamespaces & NamespacePlan.CLONE_NEWNS) == 0)
             throw new ContainerException("create: a mount namespace is required (linux.namespaces has no \"mount\" entry)");
@@ -105,6 +110,7 @@ internal static class InitProcess
         ProcessSetup.FixStdioPermissions(process.User.Uid);
         ProcessSetup.ApplyThreadSettings(process, spec.Linux?.Personality, new ProcessSetup.ThreadSettingsOptions(cfg.Id, cfg.NoNewKeyring, userNs));
         var execPath = ExecLookup.LookPath(process.Args![0], env);
+        timing?.Mark("process");
 
         int notifyFd = -1;
         ReadOnlyMemory<byte> bpf = default;
@@ -126,6 +132,7 @@ internal static class InitProcess
             }
         }
 
+        timing?.Mark("seccomp");
         var startHooks = spec.Hooks?.StartContainer is { Count: > 0 } sh ? sh : null;
         var fifo = "/proc/self/fd/" + cfg.FifoFd.ToString(CultureInfo.InvariantCulture);
         var b = new RawProgramBuilder();
@@ -144,7 +151,8 @@ internal static class InitProcess
         });
         using var program = b.Build();
 
-        InitChannel.SendMessage(sock, "ready");
+        timing?.Mark("plan");
+        InitChannel.SendMessage(sock, "ready", timing?.Encode());
         Libc.close(sock);
         markReady();
         // Blocks until start opens the fifo for reading; then the hooks and the raw steps that end in exec.
