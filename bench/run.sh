@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # nrunc vs runc vs crun, paired and interleaved in one run (each iteration measures every
-# runtime in a shuffled order, so drift hits all of them alike). Reports medians and the
-# median of the per-iteration ratios against runc. Writes bench/results/<date>.md and .json.
-#   bench/run.sh [--quick] [--iterations N]
-# Env: NRUNC=path (default out/nrunc), RUNC=/usr/sbin/runc, CRUN=/usr/bin/crun.
+# runtime in a shuffled order, so drift hits all of them alike). Reports medians, spread and the
+# median of the per-iteration ratios nrunc/crun and nrunc/runc. Writes bench/results/<date>.md and .json.
+#   bench/run.sh [--quick] [--iterations N] [--no-engines] [--no-scale]
+# Env: NRUNC=path (default out/nrunc), RUNC=/usr/sbin/runc, CRUN=/usr/bin/crun,
+#      NRUNC_SHIM=path (default out/containerd-shim-nrunc-v2).
 set -uo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/.." && pwd)"
@@ -13,12 +14,14 @@ if [ "${_NRUNC_BENCH_NS:-}" != 1 ]; then
 	exec env _NRUNC_BENCH_NS=1 unshare -m --propagation private "$0" "$@"
 fi
 
-ITER=20 QUICK=0 LISTS="10 100"
+ITER=20 QUICK=0 LISTS="10 100 1000" SEQ=100 ENGINES=1 ENGINE_ITER=10
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--quick) QUICK=1 ITER=3 LISTS="10" ;;
-	--iterations) ITER=$2; shift ;;
-	*) echo "usage: $0 [--quick] [--iterations N]" >&2; exit 2 ;;
+	--quick) QUICK=1 ITER=3 LISTS="10" SEQ=10 ENGINE_ITER=1 ;;
+	--iterations) ITER=$2; ENGINE_ITER=$(((ITER + 1) / 2)); shift ;;
+	--no-engines) ENGINES=0 ;;
+	--no-scale) LISTS="10 100" ;;
+	*) echo "usage: $0 [--quick] [--iterations N] [--no-engines] [--no-scale]" >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -30,7 +33,7 @@ for r in nrunc runc crun; do
 done
 
 WORK=$(mktemp -d /tmp/nrunc-bench.XXXXXX)
-mount -t tmpfs -o size=2g nrunc-bench "$WORK"
+mount -t tmpfs -o size=4g nrunc-bench "$WORK"
 # crun 1.8.1 refuses to run on this hybrid host ("cgroups in hybrid mode not supported, drop
 # all controllers from cgroupv2") because the cgroup2 mount at /sys/fs/cgroup/unified has a
 # controller (hugetlb). In this private mount namespace an empty tmpfs hides that mount, so
@@ -39,15 +42,17 @@ if [ -d /sys/fs/cgroup/unified ]; then mount -t tmpfs -o size=1m nrunc-bench-hid
 CGP="nrunc-bench-$$"
 ERRORS="$WORK/errors"
 : >"$ERRORS"
+ENGINE_CLEANUP=()
 
 cleanup() {
-	local r id
+	local r id f
+	for f in "${ENGINE_CLEANUP[@]}"; do "$f"; done
 	for r in "${RTS[@]}"; do
 		for id in $(ls "$WORK/root-$r" 2>/dev/null); do "${BIN[$r]}" --root "$WORK/root-$r" delete --force "$id" >/dev/null 2>&1; done
 	done
 	for d in /sys/fs/cgroup/*/"$CGP"; do [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null; done
 	cd /
-	umount "$WORK" 2>/dev/null && rmdir "$WORK"
+	umount -R "$WORK" 2>/dev/null && rmdir "$WORK"
 }
 trap cleanup EXIT
 
@@ -58,18 +63,20 @@ cp /bin/busybox "$B/rootfs/bin/busybox"
 for a in sh true sleep; do ln -s busybox "$B/rootfs/bin/$a"; done
 jq '.process.terminal = false | .process.args = ["/bin/true"] | .root.readonly = false' \
 	"$REPO/tests/integration/testdata/config.json" >"$B/config.json"
-BS="$WORK/bundle-seccomp"
-mkdir -p "$BS"
-# runc refuses a symlinked rootfs: share the rootfs by absolute path
-jq --slurpfile s "$HERE/moby-default-seccomp.json" --arg r "$B/rootfs" '.linux.seccomp = $s[0] | .root.path = $r' "$B/config.json" >"$BS/config.json"
-BL="$WORK/bundle-sleep"
-mkdir -p "$BL"
-jq --arg r "$B/rootfs" '.process.args = ["sleep", "100000"] | .root.path = $r' "$B/config.json" >"$BL/config.json"
+# bundle NAME JQ-FILTER: another bundle sharing the rootfs (runc refuses a symlinked rootfs: absolute path).
+bundle() {
+	mkdir -p "$WORK/$1"
+	jq --arg r "$B/rootfs" ".root.path = \$r | $2" "$B/config.json" >"$WORK/$1/config.json"
+}
+bundle bundle-seccomp ".linux.seccomp = $(jq -c . "$HERE/moby-default-seccomp.json")"
+bundle bundle-sleep '.process.args = ["sleep", "100000"]'
+BS="$WORK/bundle-seccomp" BL="$WORK/bundle-sleep"
+echo '{"pids": {"limit": 200}}' >"$WORK/update.json"
 
 # every container gets its own leaf cgroup under the bench's parent
 setcg() { jq --arg c "/$CGP/$2" '.linux.cgroupsPath = $c' "$1/config.json" >"$1/config.json.n" && mv "$1/config.json.n" "$1/config.json"; }
 
-# t RESULTKEY RUNTIME ARGS...: times one call (microseconds) and appends to the samples.
+# t KEY RUNTIME ARGS...: times one call (microseconds) and appends to the samples.
 t() {
 	local key=$1 r=$2; shift 2
 	local s e rc=0
@@ -80,15 +87,18 @@ t() {
 		echo "$r $key: exit $rc: $(head -c 300 "$WORK/last.err")" >>"$ERRORS"
 		return 1
 	fi
-	echo "$(((${e/./} - ${s/./})))" >>"$WORK/s.$key.$r"
+	sample "$key" "$r" "$s" "$e"
 }
+# sample KEY RUNTIME START END: records one sample given two $EPOCHREALTIME values.
+sample() { echo "$(((${4/./} - ${3/./})))" >>"$WORK/s.$1.$2"; }
 
 shuffled() { printf '%s\n' "${RTS[@]}" | shuf; }
+rt() { "${BIN[$1]}" --root "$WORK/root-$1" "${@:2}"; }
 
 wait_stopped() {
 	local i
 	for i in $(seq 1 200); do
-		[ "$("${BIN[$1]}" --root "$WORK/root-$1" state "$2" 2>/dev/null | jq -r .status)" = stopped ] && return 0
+		[ "$(rt "$1" state "$2" 2>/dev/null | jq -r .status)" = stopped ] && return 0
 		sleep 0.01
 	done
 	return 1
@@ -99,19 +109,21 @@ echo "bench: ${RTS[*]}; $ITER iterations$([ $QUICK = 1 ] && echo ' (quick)')" >&
 for r in "${RTS[@]}"; do
 	mkdir -p "$WORK/root-$r"
 	setcg "$BL" "exec-$r"
-	"${BIN[$r]}" --root "$WORK/root-$r" run -d -b "$BL" "exec-$r" </dev/null >/dev/null 2>>"$ERRORS" || echo "$r: exec container failed" >>"$ERRORS"
+	rt "$r" run -d -b "$BL" "exec-$r" </dev/null >/dev/null 2>>"$ERRORS" || echo "$r: exec container failed" >>"$ERRORS"
 done
 
+# ---- single operations
+echo "bench: lifecycle operations" >&2
 for i in $(seq 1 "$ITER"); do
 	for r in $(shuffled); do
 		id="c$i-$r"
 		setcg "$B" "$id"
-		t run "$r" run -b "$B" "$id" || "${BIN[$r]}" --root "$WORK/root-$r" delete --force "$id" >/dev/null 2>&1
+		t run "$r" run -b "$B" "$id" || rt "$r" delete --force "$id" >/dev/null 2>&1
 	done
 	for r in $(shuffled); do
 		id="s$i-$r"
 		setcg "$BS" "$id"
-		t run_seccomp "$r" run -b "$BS" "$id" || "${BIN[$r]}" --root "$WORK/root-$r" delete --force "$id" >/dev/null 2>&1
+		t run_seccomp "$r" run -b "$BS" "$id" || rt "$r" delete --force "$id" >/dev/null 2>&1
 	done
 	for r in $(shuffled); do
 		id="l$i-$r"
@@ -119,132 +131,109 @@ for i in $(seq 1 "$ITER"); do
 		if t create "$r" create -b "$BL" "$id"; then
 			t start "$r" start "$id"
 			t state "$r" state "$id"
+			t ps "$r" ps --format json "$id"
+			t events_stats "$r" events --stats "$id"
+			t pause "$r" pause "$id" && t resume "$r" resume "$id"
+			t update "$r" update --resources "$WORK/update.json" "$id"
 			t kill "$r" kill "$id" KILL
 			wait_stopped "$r" "$id"
 			t delete "$r" delete "$id"
 		fi
-		"${BIN[$r]}" --root "$WORK/root-$r" delete --force "$id" >/dev/null 2>&1
+		rt "$r" delete --force "$id" >/dev/null 2>&1
 	done
 	for r in $(shuffled); do t exec "$r" exec "exec-$r" /bin/true; done
 done
 
-# list with N containers (created, blocked before the user process)
-for n in $LISTS; do
-	for r in "${RTS[@]}"; do
-		for j in $(seq 1 "$n"); do
-			setcg "$BL" "list$n-$j-$r"
-			"${BIN[$r]}" --root "$WORK/root-$r" create -b "$BL" "list$n-$j-$r" </dev/null >/dev/null 2>>"$ERRORS"
-		done
+# ---- many runs: $SEQ sequential runs (one sample = the whole block), 8 parallel runs
+echo "bench: $SEQ sequential runs, 8 parallel runs" >&2
+for j in $(seq 1 8); do bundle "bundle-par$j" '.'; done
+seq_block() {
+	local r=$1 i s e
+	s=$EPOCHREALTIME
+	for i in $(seq 1 "$SEQ"); do
+		rt "$r" run -b "$B" "q$i-$r" </dev/null >/dev/null 2>>"$ERRORS" || rt "$r" delete --force "q$i-$r" >/dev/null 2>&1
 	done
-	for i in $(seq 1 "$ITER"); do
-		for r in $(shuffled); do t "list_$n" "$r" list; done
+	e=$EPOCHREALTIME
+	sample "seq_$SEQ" "$r" "$s" "$e"
+}
+par_block() {
+	local r=$1 j s e
+	s=$EPOCHREALTIME
+	for j in $(seq 1 8); do
+		rt "$r" run -b "$WORK/bundle-par$j" "p$j-$r" </dev/null >/dev/null 2>>"$ERRORS" &
 	done
-	for r in "${RTS[@]}"; do
-		for j in $(seq 1 "$n"); do "${BIN[$r]}" --root "$WORK/root-$r" delete --force "list$n-$j-$r" >/dev/null 2>&1; done
+	wait
+	e=$EPOCHREALTIME
+	sample par_8 "$r" "$s" "$e"
+	for j in $(seq 1 8); do rt "$r" delete --force "p$j-$r" >/dev/null 2>&1; done
+}
+setcg "$B" "seq"
+for r in $(shuffled); do seq_block "$r"; done
+for i in $(seq 1 "$ITER"); do
+	for r in $(shuffled); do
+		for j in $(seq 1 8); do setcg "$WORK/bundle-par$j" "par$j-$r"; done
+		par_block "$r"
 	done
 done
 
-# peak RSS (KiB) of single calls
+# ---- list with N containers (created, blocked before the user process)
+for n in $LISTS; do
+	echo "bench: list with $n containers" >&2
+	# one runtime at a time holds N containers: 1000 blocked inits of three runtimes at once is a lot of memory
+	for r in $(shuffled); do
+		for j in $(seq 1 "$n"); do
+			setcg "$BL" "list$n-$j-$r"
+			rt "$r" create -b "$BL" "list$n-$j-$r" </dev/null >/dev/null 2>>"$ERRORS"
+		done
+		for i in $(seq 1 "$ITER"); do t "list_$n" "$r" list; done
+		for j in $(seq 1 "$n"); do rt "$r" delete --force "list$n-$j-$r" >/dev/null 2>&1; done
+	done
+done
+
+# ---- peak RSS (KiB) of single calls
 rss() {
 	local key=$1 r=$2; shift 2
 	/usr/bin/time -f %M -o "$WORK/rss" "${BIN[$r]}" --root "$WORK/root-$r" "$@" </dev/null >/dev/null 2>&1
-	echo "$(tail -n1 "$WORK/rss")" >"$WORK/rss.$key.$r"
+	tail -n1 "$WORK/rss" >"$WORK/rss.$key.$r"
 }
+RSS_KEYS="run create state exec list"
 if [ -x /usr/bin/time ]; then
 	for r in "${RTS[@]}"; do
 		setcg "$B" "rss-$r"
 		rss run "$r" run -b "$B" "rss-$r"
-		"${BIN[$r]}" --root "$WORK/root-$r" delete --force "rss-$r" >/dev/null 2>&1
+		rt "$r" delete --force "rss-$r" >/dev/null 2>&1
 		setcg "$BL" "rssc-$r"
 		rss create "$r" create -b "$BL" "rssc-$r"
 		rss state "$r" state "rssc-$r"
 		rss exec "$r" exec "exec-$r" /bin/true
-		"${BIN[$r]}" --root "$WORK/root-$r" delete --force "rssc-$r" >/dev/null 2>&1
+		rss list "$r" list
+		rt "$r" delete --force "rssc-$r" >/dev/null 2>&1
 	done
 fi
 
-# ---- report
-median() { sort -n | awk '{a[NR]=$1} END {if (NR == 0) print ""; else if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
-ms() { [ -z "$1" ] && echo "-" || awk -v v="$1" 'BEGIN {printf "%.2f", v/1000}'; }
-KEYS="run run_seccomp create start state kill delete exec"
-for n in $LISTS; do KEYS="$KEYS list_$n"; done
-DATE=$(date -u +%Y-%m-%dT%H%M%SZ)
-mkdir -p "$HERE/results"
-MD="$HERE/results/$DATE.md"
-JS="$HERE/results/$DATE.json"
-{
-	echo "# nrunc bench $DATE"
-	echo
-	echo "$(uname -r), $(nproc) cpus; $ITER iterations, paired and interleaved; medians in ms."
-	for r in "${RTS[@]}"; do echo "- $r: ${BIN[$r]} ($("${BIN[$r]}" --version 2>/dev/null | head -n1))"; done
-	echo
-	printf '| operation |'; for r in "${RTS[@]}"; do printf ' %s |' "$r"; done
-	for r in "${RTS[@]}"; do [ "$r" = runc ] || printf ' %s/runc |' "$r"; done; echo
-	printf '| --- |'; for r in "${RTS[@]}"; do printf ' ---: |'; done
-	for r in "${RTS[@]}"; do [ "$r" = runc ] || printf ' ---: |'; done; echo
-	for k in $KEYS; do
-		printf '| %s |' "$k"
-		for r in "${RTS[@]}"; do printf ' %s |' "$(ms "$(cat "$WORK/s.$k.$r" 2>/dev/null | median)")"; done
-		for r in "${RTS[@]}"; do
-			[ "$r" = runc ] && continue
-			# median of paired ratios (i-th sample of r over i-th sample of runc)
-			ratio=$(paste "$WORK/s.$k.$r" "$WORK/s.$k.runc" 2>/dev/null | awk '$1 != "" && $2 > 0 {print $1/$2}' | median)
-			printf ' %s |' "$([ -n "$ratio" ] && awk -v v="$ratio" 'BEGIN {printf "%.2f", v}' || echo -)"
-		done
-		echo
+# ---- where nrunc's create spends its time (its own --debug timing lines)
+PROFILE=0
+if [[ " ${RTS[*]} " == *" nrunc "* ]]; then
+	echo "bench: nrunc create profile" >&2
+	PROFILE=1
+	for i in $(seq 1 "$ITER"); do
+		setcg "$BL" "prof$i"
+		rt nrunc --debug create -b "$BL" "prof$i" </dev/null >/dev/null 2>"$WORK/prof.err"
+		grep -oE '(create|init) timing: [^"]*' "$WORK/prof.err" >>"$WORK/profile.lines"
+		rt nrunc delete --force "prof$i" >/dev/null 2>&1
 	done
-	echo
-	echo "Peak RSS (MiB, /usr/bin/time -v maximum resident set size of one call):"
-	echo
-	printf '| call |'; for r in "${RTS[@]}"; do printf ' %s |' "$r"; done; echo
-	printf '| --- |'; for r in "${RTS[@]}"; do printf ' ---: |'; done; echo
-	for k in run create state exec; do
-		printf '| %s |' "$k"
-		for r in "${RTS[@]}"; do
-			v=$(cat "$WORK/rss.$k.$r" 2>/dev/null)
-			printf ' %s |' "$([ -n "$v" ] && awk -v v="$v" 'BEGIN {printf "%.1f", v/1024}' || echo -)"
-		done
-		echo
-	done
-	echo
-	echo "Binary sizes (bytes):"
-	echo
-	for r in "${RTS[@]}"; do echo "- $r: $(stat -L -c %s "${BIN[$r]}")"; done
-	[ -x "$REPO/out/containerd-shim-nrunc-v2" ] && echo "- containerd-shim-nrunc-v2: $(stat -c %s "$REPO/out/containerd-shim-nrunc-v2")"
-	if [ -s "$ERRORS" ]; then
-		echo
-		echo "Errors ($(wc -l <"$ERRORS")):"
-		echo
-		sort "$ERRORS" | uniq -c | sort -rn | head -n 20 | sed 's/^/    /'
-	fi
-} >"$MD"
-# JSON: raw samples (microseconds), medians, rss, sizes
-{
-	echo "{\"date\": \"$DATE\", \"iterations\": $ITER, \"quick\": $([ $QUICK = 1 ] && echo true || echo false), \"runtimes\": {"
-	first=1
-	for r in "${RTS[@]}"; do
-		[ $first = 1 ] || echo ","
-		first=0
-		printf '"%s": {"path": "%s", "size": %s, "samples_us": {' "$r" "${BIN[$r]}" "$(stat -L -c %s "${BIN[$r]}")"
-		f2=1
-		for k in $KEYS; do
-			[ $f2 = 1 ] || printf ', '
-			f2=0
-			printf '"%s": [%s]' "$k" "$(paste -sd, "$WORK/s.$k.$r" 2>/dev/null)"
-		done
-		printf '}, "peak_rss_kib": {'
-		f2=1
-		for k in run create state exec; do
-			[ $f2 = 1 ] || printf ', '
-			f2=0
-			printf '"%s": %s' "$k" "$(cat "$WORK/rss.$k.$r" 2>/dev/null || echo null)"
-		done
-		printf '}}'
-	done
-	echo "}, \"errors\": $(jq -R . "$ERRORS" | jq -s .)}"
-} | jq . >"$JS"
-cat "$MD"
-echo
-echo "bench: wrote $MD and $JS" >&2
+fi
+
+# ---- through engines (containerd, docker, podman), when installed
+ENGINE_KEYS=""
+if [ "$ENGINES" = 1 ]; then
+	# shellcheck source=engines.sh
+	. "$HERE/engines.sh"
+	bench_engines
+fi
+
+# shellcheck source=report.sh
+. "$HERE/report.sh"
+write_report
 # The harness fails only when the reference runtime cannot be measured.
 ! grep -q '^runc ' "$ERRORS"

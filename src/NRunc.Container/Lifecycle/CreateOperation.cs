@@ -179,6 +179,7 @@ internal sealed unsafe class CreateOperation : IDisposable
             t.Mark("clone");
             _cloned = System.Diagnostics.Stopwatch.GetTimestamp();
             _initPid = DriveStage1(program, pid1, sync[0], err[0], t);
+            t.Mark("unshare-exec"); // stage 1 creates the namespaces, forks init, init execs nrunc
         }
 
         var stat = ProcStat.Read(_initPid) ?? throw new ContainerException("create: container init exited before it could be started");
