@@ -24,7 +24,7 @@ await ServiceScenarios.Run(suite);
 await PodScenarios.Run(suite);
 await ExecScenarios.Run(suite);
 await ResourceScenarios.Run(suite);
-await StopAndLogScenarios.Run(suite);
+await ContainerLifecycleScenarios.Run(suite);
 await SecurityScenarios.Run(suite);
 await WorkloadScenarios.Run(suite);
 tap.Plan();

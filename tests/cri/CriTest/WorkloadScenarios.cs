@@ -23,9 +23,9 @@ public static class WorkloadScenarios
                 // the image's PATH survives next to the config's variables
                 Check.Contains(await pod.Sh(c, "env"), "PATH=/usr/local/sbin:", "environment of an exec");
                 Check.Contains(await pod.Sh(c, "env"), "GREETING=hello cri", "environment of an exec");
-                var log = await StopAndLogScenarios.WaitForLog(pod.LogFile("proc"), "hello cri");
+                var log = await ContainerLifecycleScenarios.WaitForLog(pod.LogFile("proc"), "hello cri");
                 Check.True(log.Any(l => l.EndsWith(" hello cri from /tmp/work", StringComparison.Ordinal)), $"first line: {string.Join(" | ", log)}");
-                await StopAndLogScenarios.WaitForLog(pod.LogFile("proc"), "arg-one");
+                await ContainerLifecycleScenarios.WaitForLog(pod.LogFile("proc"), "arg-one");
             });
 
             await s.Scenario("volumes: host directories bind-mounted read-write and read-only", async () =>

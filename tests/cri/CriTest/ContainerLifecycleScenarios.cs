@@ -5,14 +5,21 @@ using Runtime.V1;
 
 namespace NRunc.Tests.Cri;
 
-/// <summary>StopContainer's SIGTERM-then-SIGKILL, and container logs in the CRI format.</summary>
-public static partial class StopAndLogScenarios
+/// <summary>StopContainer's SIGTERM-then-SIGKILL, restarts, container logs in the CRI format and their rotation.</summary>
+public static partial class ContainerLifecycleScenarios
 {
     // "2016-10-06T00:17:09.669794202Z stdout F log content"
     [GeneratedRegex(@"^(\S+) (stdout|stderr) (F|P) (.*)$")]
     private static partial Regex CriLogLine();
 
     public static async Task Run(Suite s)
+    {
+        await StopScenarios(s);
+        await RestartAndRotate(s);
+        await LogScenario(s);
+    }
+
+    static async Task StopScenarios(Suite s)
     {
         await s.Scenario("StopContainer: SIGTERM first, the container exits on its own within the timeout", async () =>
         {
@@ -43,6 +50,10 @@ public static partial class StopAndLogScenarios
             Check.True(waited >= 1900, $"StopContainer returned after {waited} ms, before the 2 s timeout");
         });
 
+    }
+
+    static async Task LogScenario(Suite s)
+    {
         await s.Scenario("container logs in the CRI format (timestamp stream tag message)", async () =>
         {
             await using var pod = await s.RunPod("logs");
@@ -66,6 +77,42 @@ public static partial class StopAndLogScenarios
             var one = parsed.FindIndex(p => p.Text == "line one");
             var two = parsed.FindIndex(p => p.Text == "line two");
             Check.True(one < two, "stdout lines in order");
+        });
+    }
+
+    static async Task RestartAndRotate(Suite s)
+    {
+        await s.Scenario("restart: a second attempt of an exited container runs in the same pod", async () =>
+        {
+            await using var pod = await s.RunPod("restart");
+            var first = await pod.Launch("c", ["sh", "-c", "echo attempt 0; exit 2"]);
+            Check.Equal(2, (await pod.WaitExited(first)).ExitCode, "exit code of attempt 0");
+            // kubelet keeps the exited container and creates the next attempt with its own log file
+            var second = await pod.Launch("c", ["sh", "-c", "echo attempt 1; exec sleep 1000"], cfg =>
+            {
+                cfg.Metadata.Attempt = 1;
+                cfg.LogPath = "c-1.log";
+            });
+            Check.Equal(ContainerState.ContainerRunning, (await pod.Status(second)).State, "state of attempt 1");
+            Check.Equal(ContainerState.ContainerExited, (await pod.Status(first)).State, "state of attempt 0");
+            await WaitForLog(pod.LogFile("c-1"), "attempt 1");
+            await s.Cri.Runtime.RemoveContainerAsync(new RemoveContainerRequest { ContainerId = first }, CriConnection.Within());
+            Check.Equal(ContainerState.ContainerRunning, (await pod.Status(second)).State, "attempt 1 after removing attempt 0");
+        });
+
+        await s.Scenario("ReopenContainerLog: after rotation new output goes to a new file", async () =>
+        {
+            await using var pod = await s.RunPod("rotate");
+            var c = await pod.Launch("c", ["sh", "-c", "i=0; while :; do echo line $i; i=$((i+1)); sleep 0.1; done"]);
+            var log = pod.LogFile("c");
+            await WaitForLog(log, "line 2");
+            File.Move(log, log + ".1");
+            await s.Cri.Runtime.ReopenContainerLogAsync(new ReopenContainerLogRequest { ContainerId = c }, CriConnection.Within());
+            var lines = await WaitForLog(log, "line");
+            var rotated = File.ReadAllLines(log + ".1");
+            var last = rotated.Select(l => l.Split(' ').Last()).Last();
+            var next = lines[0].Split(' ').Last();
+            Check.True(int.Parse(next) > int.Parse(last), $"new file starts with line {next}, the rotated one ended with {last}");
         });
     }
 
