@@ -28,14 +28,14 @@ log() { echo "cri: $*" >&2; }
 
 # ---- inside the private namespaces ----------------------------------------------------------
 inner() {
-	sock="$WORK/containerd.sock" reaper_pid=""
+	sock="$WORK/containerd.sock" reaper_pid="" containerd_pid=""
 	stop_all() {
 		[ -n "$reaper_pid" ] || return 0
 		dotnet "$CRITEST" cleanup --socket "$sock" 2>>"$WORK/critest.err" | sed 's/^/# /'
 		kill -TERM "$reaper_pid" 2>/dev/null # forwarded to containerd
 		wait_gone 10 pgrep -f -- "containerd --config $WORK/config.toml"
 		kill_leftovers TERM
-		wait_gone 3 pgrep -f -- "-address $sock"
+		wait_gone 3 has_shims
 		kill_leftovers KILL
 		wait_gone 10 kill -0 "$reaper_pid" # the subreaper exits once every descendant is reaped
 		reaper_pid=""
@@ -46,10 +46,16 @@ inner() {
 		shift
 		while [ $n -gt 0 ] && "$@" >/dev/null 2>&1; do sleep 0.2; n=$((n - 1)); done
 	}
+	# shims daemonize: their starter exits and they are re-parented to the subreaper, next to containerd
+	shim_pids() {
+		{ pgrep -f -- "-address $sock"; [ -n "$reaper_pid" ] && pgrep -P "$reaper_pid"; } |
+			sort -u | grep -vx "${containerd_pid:-0}"
+	}
+	has_shims() { [ -n "$(shim_pids)" ]; }
 	# shims of this containerd, and whatever is left in this run's cgroups
 	kill_leftovers() {
 		local p
-		for p in $(pgrep -f -- "-address $sock") $(cgroup_pids); do kill -"$1" "$p" 2>/dev/null; done
+		for p in $(shim_pids) $(cgroup_pids); do kill -"$1" "$p" 2>/dev/null; done
 	}
 	trap stop_all EXIT
 
@@ -112,6 +118,7 @@ inner() {
 	# containerd finds containerd-shim-nrunc-v2 on its PATH
 	PATH="$REPO/out:$PATH" "$WORK/bin/subreaper" containerd --config "$WORK/config.toml" >"$WORK/containerd.log" 2>&1 &
 	reaper_pid=$!
+	containerd_pid=""
 	local up=0
 	for _ in $(seq 150); do
 		ctr -a "$sock" version >/dev/null 2>&1 && { up=1; break; }
@@ -123,6 +130,7 @@ inner() {
 		return 1
 	fi
 	echo "ok 1 containerd with the CRI plugin starts"
+	containerd_pid=$(pgrep -P "$reaper_pid" -x containerd)
 	local t
 	for t in pause busybox; do
 		if ! ctr -a "$sock" -n k8s.io images import "$WORK/$t.tar" >"$WORK/import-$t.log" 2>&1; then
@@ -150,10 +158,10 @@ inner() {
 			tail -n 15 "$WORK/critest-$h.err" | sed 's/^/# /'
 		fi
 		# every pod is removed now: its shims exit and the kubepods tree holds no process
-		wait_gone 10 pgrep -f -- "-address $sock"
+		wait_gone 10 has_shims
 		wait_gone 5 has_cgroup_pids
 		local shims procs
-		shims=$(pgrep -f -- "-address $sock" | tr '\n' ' ') procs=$(cgroup_pids | tr '\n' ' ')
+		shims=$(shim_pids | tr '\n' ' ') procs=$(cgroup_pids | tr '\n' ' ')
 		if [ -z "$shims$procs" ] && [ -z "$ONLY" ]; then
 			echo "ok 1 [$h] no shim and no process left in the kubepods tree after the pods are removed"
 		elif [ -z "$ONLY" ]; then
