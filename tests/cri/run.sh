@@ -33,11 +33,14 @@ inner() {
 		[ -n "$reaper_pid" ] || return 0
 		dotnet "$CRITEST" cleanup --socket "$sock" 2>>"$WORK/critest.err" | sed 's/^/# /'
 		kill -TERM "$reaper_pid" 2>/dev/null # forwarded to containerd
-		wait_gone 10 pgrep -f -- "containerd --config $WORK/config.toml"
+		[ -n "$containerd_pid" ] && wait_gone 10 kill -0 "$containerd_pid"
 		kill_leftovers TERM
 		wait_gone 3 has_shims
 		kill_leftovers KILL
-		wait_gone 10 kill -0 "$reaper_pid" # the subreaper exits once every descendant is reaped
+		# the subreaper exits once every descendant is reaped
+		wait_gone 10 pgrep -P "$reaper_pid"
+		pgrep -P "$reaper_pid" | xargs -r kill -KILL
+		wait "$reaper_pid"
 		reaper_pid=""
 	}
 	# wait_gone SECONDS CMD...: polls until CMD fails
