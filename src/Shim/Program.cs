@@ -1,6 +1,10 @@
 namespace NRunc.Shim;
 
-/// <summary>containerd-shim-nrunc-v2: only -v for now; the ttrpc shim is not implemented yet.</summary>
+/// <summary>
+/// containerd-shim-nrunc-v2: a containerd runtime v2 shim driving nrunc (or any runc-compatible binary).
+/// `-v` prints the version; `start` and `delete` are containerd's one-shot actions; without an action it is the
+/// resident daemon that serves containerd.task.v2.Task over ttrpc.
+/// </summary>
 public static class Program
 {
     public const string Name = "containerd-shim-nrunc-v2";
@@ -8,16 +12,44 @@ public static class Program
 
     public static int Main(string[] args)
     {
-        foreach (var a in args)
+        ShimFlags f;
+        try { f = ShimFlags.Parse(args); }
+        catch (ArgumentException e)
         {
-            if (a is "-v" or "--v" or "-version" or "--version")
-            {
-                // The runc shim's -v shape, which containerd and humans read.
-                Console.Out.Write($"{Name}:\n  Version: {Version}\n  Revision: {BuildInfo.Commit}\n  Go version: n/a\n\n");
-                return 0;
-            }
+            Console.Error.Write($"{Name}: {e.Message}\nusage: {Name} -namespace NS -id ID -address ADDR [-publish-binary P] [-bundle B] [-debug] [start|delete]\n");
+            return 1;
         }
-        Console.Error.Write($"{Name}: not implemented yet\n");
+        if (f.Version)
+        {
+            // The runc shim's -v shape, which containerd and humans read.
+            Console.Out.Write($"{Name}:\n  Version: {Version}\n  Revision: {BuildInfo.Commit}\n  Go version: n/a\n\n");
+            return 0;
+        }
+        if (f.Namespace.Length == 0)
+        {
+            Console.Error.Write($"{Name}: shim namespace cannot be empty (-namespace)\n");
+            return 1;
+        }
+        try
+        {
+            return f.Action switch
+            {
+                "start" => StartCommand.Run(f),
+                "delete" => DeleteCommand.Run(f),
+                "" => Daemon.Run(f),
+                _ => Usage(f.Action),
+            };
+        }
+        catch (Exception e)
+        {
+            Console.Error.Write($"{Name}: {f.Action}: {e.Message}\n");
+            return 1;
+        }
+    }
+
+    static int Usage(string action)
+    {
+        Console.Error.Write($"{Name}: unknown action {action} (want start, delete or none)\n");
         return 1;
     }
 }
