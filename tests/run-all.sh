@@ -56,8 +56,9 @@ else
 fi
 
 section "unit tests"
-if [ -d tests/unit/NRunc.Tests ]; then
-	dotnet test tests/unit/NRunc.Tests -nologo --logger "console;verbosity=minimal" >"$LOGDIR/unit.log" 2>&1
+for unit_proj in tests/unit/NRunc.Tests tests/unit/NRunc.Shim.Tests; do
+	[ -d "$unit_proj" ] || continue
+	dotnet test "$unit_proj" -nologo --logger "console;verbosity=minimal" >"$LOGDIR/unit.log" 2>&1
 	unit_rc=$?
 	# "Passed!  - Failed:     0, Passed:    42, Skipped:     1, Total:    43" (vstest) or
 	# "Test summary: total: 43, failed: 0, succeeded: 42, skipped: 1" (newer SDKs)
@@ -75,7 +76,7 @@ if [ -d tests/unit/NRunc.Tests ]; then
 		FAILED=$((FAILED + 1))
 	fi
 	grep -E '^\s+Failed ' "$LOGDIR/unit.log" | head -20
-fi
+done
 
 section "integration (RUNTIME=$RUNTIME)"
 RESULTS="$LOGDIR/integration" tests/integration/run.sh
