@@ -85,3 +85,16 @@ load helpers
 	[[ "$output" == *"got:typed"* ]]
 	[ "$status" -eq 7 ]
 }
+
+@test "terminal: create with a console socket leaves no copy of its stdout in the waiting init" {
+	# containerd's runc shim reads create's stdout and stderr until EOF before it goes on to start
+	update_config '.process.terminal = true'
+	set_args sh -c 'echo ran; sleep 1000'
+	start_recvtty --no-stdin
+	track "$ID"
+	run timeout 20 bash -c '"$0" --root "$1" create --bundle "$2" --console-socket "$3" "$4" </dev/null 2>&1 | cat' \
+		"$RUNTIME" "$ROOT" "$BUNDLE" "$CONSOLE_SOCKET" "$ID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(runtime state "$ID" | jq -r .status)" = created ]
+}
