@@ -25,6 +25,9 @@ public static class SpecValidator
                 throw Fail(path, value.Length == 0 ? $"{what} is required ({OneOf(names)})" : $"unknown {what} {Q(value)} ({OneOf(names)})");
         }
 
+        /// <summary>The S_IFMT bits of a linux.devices type: S_IFCHR for c and u, S_IFBLK for b, S_IFIFO for p.</summary>
+        private static uint DeviceTypeBits(string type) => type switch { "c" or "u" => 0x2000u, "b" => 0x6000u, "p" => 0x1000u, _ => 0u };
+
         private void Absolute(string path, string value, string what = "path")
         {
             if (value.Length == 0) throw Fail(path, $"{what} is required");
@@ -212,7 +215,8 @@ public static class SpecValidator
                     Absolute(path + ".path", d.Path);
                     if (d.Type is not ("c" or "b" or "u" or "p"))
                         throw Fail(path + ".type", d.Type.Length == 0 ? "required (c, b, u or p)" : $"unknown device type {Q(d.Type)} (expected one of: c, b, u, p)");
-                    if (d.FileMode is { } mode && (mode & ~0xFFFu) != 0)
+                    // Podman sends stat's st_mode (020644 for a "c" device): the type's S_IF bits are accepted, like runc.
+                    if (d.FileMode is { } mode && (mode & ~0xFFFu & ~DeviceTypeBits(d.Type)) != 0)
                         throw Fail(path + ".fileMode", $"{mode} is octal 0{Convert.ToString(mode, 8)}, outside the permission bits 07777 (fileMode is decimal: 438 means 0666)");
                 }
             }

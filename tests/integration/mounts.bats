@@ -213,6 +213,15 @@ out_of() {
 	[ "${lines[1]}" = ok ]
 }
 
+@test "devices: a fileMode carrying the device's type bits (podman's 020666) is accepted" {
+	update_config '.linux.devices = [{"path": "/dev/mynull", "type": "c", "major": 1, "minor": 3, "fileMode": 8630}]
+		| .linux.resources.devices += [{"allow": true, "type": "c", "major": 1, "minor": 3, "access": "rwm"}]'
+	run out_of sh -c 'stat -c "%t:%T %a %F" /dev/mynull'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "1:3 666 character special file" ]
+}
+
 @test "devices: the devices cgroup denies nodes that are not allowed" {
 	# a node for /dev/mem (1:1) created by hand is not usable
 	update_config '.linux.devices = [{"path": "/dev/mymem", "type": "c", "major": 1, "minor": 1, "fileMode": 384}]
