@@ -27,15 +27,19 @@ count_tap() {
 
 section "dependencies"
 apt_pkgs=(busybox-static bats jq runc crun libseccomp2 libseccomp-dev hyperfine strace uidmap time
-	util-linux iproute2 procps gcc libc6-dev zlib1g-dev git containerd containernetworking-plugins)
+	util-linux iproute2 procps gcc libc6-dev zlib1g-dev git containerd containernetworking-plugins
+	docker.io podman conmon tini)
 missing=()
 for p in "${apt_pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
 	echo "installing: ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
+	# engines are started by their tests only: keep init scripts from starting dockerd/containerd
+	[ -e /usr/sbin/policy-rc.d ] || { printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && own_policy=1; }
 	apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || {
 		echo "apt-get install failed"; FAILED=$((FAILED + 1))
 	}
+	[ -z "${own_policy:-}" ] || rm -f /usr/sbin/policy-rc.d
 else
 	echo "all installed"
 fi
@@ -81,6 +85,10 @@ done
 section "integration (RUNTIME=$RUNTIME)"
 RESULTS="$LOGDIR/integration" tests/integration/run.sh
 count_tap "$LOGDIR"/integration/*.tap
+
+section "engines: docker, containerd, podman (RUNTIME=$RUNTIME)"
+RESULTS="$LOGDIR/engines" tests/engines/run.sh
+count_tap "$LOGDIR"/engines/*.tap
 
 section "oci-validation (RUNTIME=$RUNTIME)"
 if [ -x tests/oci-validation/run.sh ]; then

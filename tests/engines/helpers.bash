@@ -149,3 +149,6 @@ has_all_caps() {
 	bnd=$(awk '/^CapBnd:/ {print $2}' /proc/self/status)
 	[ "$((16#$bnd))" -eq "$(((1 << (last + 1)) - 1))" ]
 }
+
+# Tests run in their own temp dir, so a stray relative path cannot land in the checkout.
+setup() { cd "$BATS_TEST_TMPDIR" || return 1; }
