@@ -34,7 +34,8 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
 [plugins."io.containerd.internal.v1.opt"]
   path = "$ENGINE_DIR/opt"
 TOML
-	containerd --config "$ENGINE_DIR/config.toml" </dev/null >"$ENGINE_DIR/containerd.log" 2>&1 3>&- &
+	# out/ on containerd's PATH: it finds containerd-shim-nrunc-v2 there
+	PATH="$REPO/out:$PATH" containerd --config "$ENGINE_DIR/config.toml" </dev/null >"$ENGINE_DIR/containerd.log" 2>&1 3>&- &
 	echo $! >"$ENGINE_DIR/containerd.pid"
 	retry 150 0.2 c version >/dev/null 2>&1 || { tail -20 "$ENGINE_DIR/containerd.log" >&3; return 1; }
 	make_oci_archive "$ENGINE_DIR/image.tar" "$IMG"
@@ -44,11 +45,14 @@ TOML
 
 teardown_file() {
 	local pid ids
-	ids=$(cat "$ENGINE_DIR/all-ids" 2>/dev/null | sort -u)
+	# every id a test may have used (cid): --rm containers are gone from `container ls`
+	ids=$(for n in $(seq 1 30); do for x in a b c d e; do echo "t$n-$x"; done; done)
 	pid=$(cat "$ENGINE_DIR/containerd.pid")
 	kill -TERM "$pid" 2>/dev/null
 	retry 100 0.2 bash -c "! kill -0 $pid 2>/dev/null" || kill -9 "$pid" 2>/dev/null
 	remove_shim_sockets "$ENGINE_DIR/c.sock" "$NS" $ids
+	# the shims' default runtime roots (nrunc keeps its seccomp cache there)
+	rm -rf "/run/containerd/runc/$NS" "/run/containerd/nrunc/$NS"
 	remove_run_containerd "$ENGINE_DIR"
 	remove_cgroup_tree "$NS"
 	grep " $ENGINE_DIR/" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l 2>/dev/null
@@ -207,9 +211,13 @@ crun_d() {
 	if [ ! -x "$shim" ] || "$shim" 2>&1 | grep -q 'not implemented'; then
 		skip "containerd-shim-nrunc-v2 is not implemented yet (src/Shim)"
 	fi
-	run env PATH="$REPO/out:$PATH" ctr -a "$ENGINE_DIR/c.sock" -n "$NS" run --rm --runtime io.containerd.nrunc.v2 "$IMG" "$(cid a)" echo via nrunc shim
+	run c run --rm --runtime io.containerd.nrunc.v2 "$IMG" "$(cid a)" echo via nrunc shim
+	echo "$output"
+	[ "$status" -eq 0 ]
 	echo "$output"
 	[ "$output" = "via nrunc shim" ]
+	run c run --rm --runtime io.containerd.nrunc.v2 "$IMG" "$(cid b)" sh -c 'exit 3'
+	[ "$status" -eq 3 ]
 }
 
 @test "ctr: capture generated config.json (default, seccomp, privileged, resources, -t)" {

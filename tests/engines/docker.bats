@@ -25,6 +25,7 @@ setup_file() {
 	[ -d /etc/docker ] || etc_docker=0
 	echo "$etc_docker" >"$ENGINE_DIR/etc-docker-existed"
 	[ -e /etc/docker/key.json ] && echo 1 >"$ENGINE_DIR/key-existed"
+	[ -e /run/docker ] && touch "$ENGINE_DIR/run-docker-existed"
 	note_run_containerd "$ENGINE_DIR"
 	make_capture_runtime "$ENGINE_DIR/capture-runtime" "$ENGINE_DIR/captured"
 	dockerd --config-file "$ENGINE_DIR/daemon.json" \
@@ -53,6 +54,8 @@ teardown_file() {
 	remove_run_containerd "$ENGINE_DIR"
 	remove_cgroup_tree "$CG_PARENT"
 	if [ ! -e "$ENGINE_DIR/key-existed" ]; then rm -f /etc/docker/key.json; fi
+	# dockerd makes /run/docker/plugins whatever its exec root
+	[ -e "$ENGINE_DIR/run-docker-existed" ] || rmdir /run/docker/plugins /run/docker 2>/dev/null
 	if [ "$(cat "$ENGINE_DIR/etc-docker-existed")" = 0 ]; then rmdir /etc/docker 2>/dev/null; fi
 	grep " $ENGINE_DIR/" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l 2>/dev/null
 	rm -rf "$ENGINE_DIR"

@@ -94,7 +94,7 @@ remove_shim_sockets() {
 note_run_containerd() { [ -d /run/containerd ] && touch "$1/run-containerd-existed"; true; }
 # Removes /run/containerd if the engine created it and nothing is left in it.
 remove_run_containerd() {
-	[ -e "$1/run-containerd-existed" ] || rmdir /run/containerd/s /run/containerd 2>/dev/null
+	[ -e "$1/run-containerd-existed" ] || rmdir /run/containerd/{nrunc,runc,fifo,s} /run/containerd 2>/dev/null
 	true
 }
 

@@ -24,6 +24,9 @@ setup_file() {
 	export CG_PARENT="nrunc-engines-podman-$$"
 	mkdir -p "$ENGINE_DIR"/{root,runroot,tmp,net,volumes}
 	[ -d /sys/fs/cgroup/memory/libpod_parent ] && touch "$ENGINE_DIR/libpod-parent-existed"
+	# podman runs the runtime with its default --root (/run/<name>)
+	export RUNTIME_ROOT="/run/$(basename "$RUNTIME")"
+	[ -e "$RUNTIME_ROOT" ] && touch "$ENGINE_DIR/runtime-root-existed"
 	# podman's own defaults (nofile 1048576, nproc 4194304) exceed this machine's hard limits,
 	# and without CAP_SYS_RESOURCE every runtime fails to raise them; podman itself runs conmon
 	# (and so the runtime) with nproc lowered to kernel.pid_max
@@ -62,6 +65,7 @@ teardown_file() {
 	pm system prune -a -f --volumes >/dev/null 2>&1
 	remove_cgroup_tree "$CG_PARENT"
 	[ -e "$ENGINE_DIR/libpod-parent-existed" ] || remove_cgroup_tree libpod_parent
+	[ -e "$ENGINE_DIR/runtime-root-existed" ] || rm -rf "$RUNTIME_ROOT"
 	grep " $ENGINE_DIR/" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l 2>/dev/null
 	rm -rf "$ENGINE_DIR"
 	true
