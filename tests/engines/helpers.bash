@@ -152,3 +152,29 @@ has_all_caps() {
 
 # Tests run in their own temp dir, so a stray relative path cannot land in the checkout.
 setup() { cd "$BATS_TEST_TMPDIR" || return 1; }
+
+# Engine run times, only when ENGINE_TIMES=N is set: N rounds, each round one run per runtime
+# (nrunc, runc, crun interleaved, so load changes hit all three alike); prints the medians as
+# TAP comments and appends them to $ENGINE_TIMES_OUT. Measured, never asserted.
+#   time_engine LABEL FUNC: FUNC RUNTIME_PATH runs one container to completion.
+time_engine() {
+	local label=$1 fn=$2 n=${ENGINE_TIMES:-0} i rt t0 t1 line=""
+	[ "$n" -gt 0 ] || skip "set ENGINE_TIMES=N to measure"
+	declare -A ms
+	local rts=("$REPO/out/nrunc" /usr/sbin/runc /usr/bin/crun)
+	for rt in "${rts[@]}"; do "$fn" "$rt" >/dev/null 2>&1 || { echo "warm-up run with $rt failed" >&2; return 1; }; done
+	for ((i = 0; i < n; i++)); do
+		for rt in "${rts[@]}"; do
+			t0=$(date +%s%N)
+			"$fn" "$rt" >/dev/null 2>&1 || { echo "run with $rt failed" >&2; return 1; }
+			t1=$(date +%s%N)
+			ms[$rt]+="$(((t1 - t0) / 1000000)) "
+		done
+	done
+	for rt in "${rts[@]}"; do
+		line+="$(basename "$rt") $(echo ${ms[$rt]} | tr ' ' '\n' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}') ms, "
+	done
+	line="$label (median of $n): ${line%, }"
+	echo "# $line" >&3
+	[ -z "${ENGINE_TIMES_OUT:-}" ] || echo "$line" >>"$ENGINE_TIMES_OUT"
+}

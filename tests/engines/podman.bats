@@ -247,3 +247,8 @@ teardown() {
 		done
 	fi
 }
+
+_podman_run_true() { PODMAN_RUNTIME=$1 prun "$IMAGE" true; }
+@test "podman run --rm times: nrunc, runc, crun" {
+	time_engine "podman run --rm" _podman_run_true
+}

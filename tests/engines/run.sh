@@ -7,6 +7,7 @@
 #   tests/engines/run.sh --compare [file.bats ...]     nrunc and runc side by side, per scenario
 #   ENGINE_FIXTURES_OUT=$PWD/spec-fixtures/engines tests/engines/run.sh   also saves captured config.json
 #   FILTER=regex tests/engines/run.sh docker.bats      only the scenarios whose names match
+#   ENGINE_TIMES=20 FILTER=times tests/engines/run.sh  `docker/ctr/podman run --rm` medians, nrunc vs runc vs crun
 # TAP per file goes to $RESULTS (default tests/engines/.work/results[-runc]).
 set -u
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -22,9 +23,9 @@ if [ "${1:-}" = --compare ]; then
 	for t in "$HERE"/.work/cmp-nrunc/*.tap; do
 		r="$HERE/.work/cmp-runc/$(basename "$t")"
 		grep -E '^(not )?ok ' "$t" | while read -r line; do
-			name=$(echo "$line" | sed -E 's/^(not )?ok [0-9]+ //; s/ # skip.*//')
+			name=$(echo "$line" | sed -E 's/^(not )?ok [0-9]+ //; s/ # skip.*//; s/ in [0-9]+ms$//')
 			a=$(echo "$line" | sed -E 's/^(not ok).*/FAIL/; s/^ok .*# skip.*/skip/; s/^ok .*/pass/')
-			b=$(grep -F " $name" "$r" 2>/dev/null | head -1 | sed -E 's/^(not ok).*/FAIL/; s/^ok .*# skip.*/skip/; s/^ok .*/pass/')
+			b=$(grep -F " $name in " "$r" 2>/dev/null | head -1 | sed -E 's/^(not ok).*/FAIL/; s/^ok .*# skip.*/skip/; s/^ok .*/pass/')
 			printf '%-6s %-6s  %s\n' "$a" "${b:-?}" "$name"
 		done
 	done
@@ -45,7 +46,7 @@ for f in "$@"; do
 		mount -t tmpfs -o size=64m,mode=1777 nrunc-engines-shm /dev/shm || exit 1
 		mkdir -p "$1/bats"
 		# crun 1.8.1 refuses a hybrid host whose cgroup2 mount has a controller (see tests/integration/run.sh)
-		if "$RUNTIME" --version 2>/dev/null | head -n1 | grep -q "^crun" && [ -d /sys/fs/cgroup/unified ]; then
+		if { [ -n "${ENGINE_TIMES:-}" ] || "$RUNTIME" --version 2>/dev/null | head -n1 | grep -q "^crun"; } && [ -d /sys/fs/cgroup/unified ]; then
 			mount -t tmpfs -o size=1m hide-cgroup2 /sys/fs/cgroup/unified
 		fi
 		ENGINE_TMP="$1" TMPDIR="$1/bats" bats --tap -T ${3:+-f "$3"} "$2"
