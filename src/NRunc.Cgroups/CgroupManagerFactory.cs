@@ -19,12 +19,14 @@ public static class CgroupManagerFactory
                 ? "systemd cgroup driver: not implemented"
                 : $"linux.cgroupsPath: {CgroupFs.Quote(cgroupsPath!)} is in the systemd form slice:prefix:name, but the systemd cgroup driver is not implemented (and --systemd-cgroup was not given)");
         var inner = InnerPath(id, cgroupsPath);
+        // Rootless skips cgroups it cannot write only when none was asked for by name (runc's rule).
+        bool requireWritable = !string.IsNullOrEmpty(cgroupsPath);
         if (CgroupHost.IsUnified())
-            return new Fs2Manager(Fs2Manager.ResolvePath(inner, () => CgroupHost.OwnCgroups().GetValueOrDefault("", "/")), rootless);
+            return new Fs2Manager(Fs2Manager.ResolvePath(inner, () => CgroupHost.OwnCgroups().GetValueOrDefault("", "/")), rootless, requireWritable);
         var mounts = CgroupHost.V1Mounts();
         var paths = FsManager.ResolvePaths(inner, mounts, CgroupHost.OwnCgroups);
         var mountpoints = paths.Keys.ToDictionary(k => k, k => mounts[k].Mountpoint, StringComparer.Ordinal);
-        return new FsManager(paths, mountpoints, rootless);
+        return new FsManager(paths, mountpoints, rootless, requireWritable);
     }
 
     /// <summary>A manager for a container created earlier, from the paths persisted in its state.</summary>

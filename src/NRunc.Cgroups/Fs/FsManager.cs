@@ -17,13 +17,18 @@ public sealed class FsManager : ICgroupManager
     readonly Dictionary<string, string> _paths;
     readonly Dictionary<string, string> _mountpoints;
     readonly bool _rootless;
+    readonly bool _skipUnwritable;
     readonly List<string> _created = new();
 
-    public FsManager(Dictionary<string, string> paths, Dictionary<string, string>? mountpoints = null, bool rootless = false)
+    /// <param name="rootless">device rule errors are ignored and dirs that do not exist are left alone.</param>
+    /// <param name="requireWritable">rootless with an explicit linux.cgroupsPath: as in runc, a cgroup that cannot
+    /// be created or joined is an error; otherwise rootless skips it (and drops it from Paths).</param>
+    public FsManager(Dictionary<string, string> paths, Dictionary<string, string>? mountpoints = null, bool rootless = false, bool requireWritable = false)
     {
         _paths = paths;
         _mountpoints = mountpoints ?? new Dictionary<string, string>();
         _rootless = rootless;
+        _skipUnwritable = rootless && !requireWritable;
     }
 
     public IReadOnlyDictionary<string, string> Paths => _paths;
@@ -54,19 +59,22 @@ public sealed class FsManager : ICgroupManager
 
     public void Create()
     {
+        List<string>? skipped = null;
         try
         {
             foreach (var (sys, dir) in _paths)
             {
                 if (IsDuplicate(sys, dir)) continue;
                 try { CgroupFs.MkdirAll(dir, _created); }
-                catch (CgroupException e) when (_rootless && e.Errno is NRunc.Native.Errno.EACCES or NRunc.Native.Errno.EPERM or NRunc.Native.Errno.EROFS)
+                catch (CgroupException e) when (_skipUnwritable && IsPermission(e))
                 {
                     CgroupLog.Debug($"rootless: skipping {sys} cgroup: {e.Message}");
+                    (skipped ??= []).Add(dir);
                     continue;
                 }
                 if (sys == "cpuset") FsCpuset.InheritParent(MountpointOf(sys, dir), dir);
             }
+            if (skipped is not null) Drop(skipped);
         }
         catch
         {
@@ -98,12 +106,28 @@ public sealed class FsManager : ICgroupManager
     public void Apply(int pid)
     {
         var p = Conversions.Str(pid);
+        List<string>? skipped = null;
         foreach (var (sys, dir) in _paths)
         {
             if (IsDuplicate(sys, dir)) continue;
             if (_rootless && !CgroupFs.Exists(dir)) continue;
-            WriteProcs(dir, p);
+            try { WriteProcs(dir, p); }
+            catch (CgroupException e) when (_skipUnwritable && IsPermission(e))
+            {
+                // A dir that exists but is not ours (not delegated): runc skips it too.
+                CgroupLog.Debug($"rootless: cannot join {sys} cgroup: {e.Message}");
+                (skipped ??= []).Add(dir);
+            }
         }
+        if (skipped is not null) Drop(skipped);
+    }
+
+    static bool IsPermission(CgroupException e) => e.Errno is NRunc.Native.Errno.EACCES or NRunc.Native.Errno.EPERM or NRunc.Native.Errno.EROFS;
+
+    /// <summary>Forgets cgroups rootless could not use (co-mounted controllers share the dir), so state has only real ones.</summary>
+    void Drop(List<string> dirs)
+    {
+        foreach (var key in _paths.Where(kv => dirs.Contains(kv.Value)).Select(kv => kv.Key).ToList()) _paths.Remove(key);
     }
 
     internal static void WriteProcs(string dir, string pid)
@@ -122,7 +146,9 @@ public sealed class FsManager : ICgroupManager
     {
         if (_paths.TryGetValue(sys, out var d) && (!_rootless || CgroupFs.Exists(d))) return d;
         // runc's wording when a limit is set for a controller the container has no cgroup in.
-        throw new CgroupException($"cannot set {what} limit: container could not join or create cgroup (the {sys} controller is not mounted)");
+        throw new CgroupException($"cannot set {what} limit: container could not join or create cgroup" + (_rootless
+            ? $" (rootless: no writable {sys} cgroup; delegate one to this user and name it in linux.cgroupsPath)"
+            : $" (the {sys} controller is not mounted)"));
     }
 
     public void Set(LinuxResources? r)
@@ -155,7 +181,7 @@ public sealed class FsManager : ICgroupManager
     }
 
     string FreezerPath => _paths.TryGetValue("freezer", out var d) ? d
-        : throw new CgroupException("the freezer cgroup controller is not mounted: cannot pause or resume");
+        : throw new CgroupException("cannot pause or resume: the container has no freezer cgroup (the controller is not mounted, or a rootless container without a delegated cgroup)");
 
     public void Freeze() => FsFreezer.Freeze(FreezerPath);
     public void Thaw() => FsFreezer.Thaw(FreezerPath);

@@ -8,17 +8,21 @@ public sealed class Fs2Manager : ICgroupManager
 {
     readonly string _dir;
     readonly bool _rootless;
+    readonly bool _skipUnwritable;
     readonly List<string> _created = new();
     HashSet<string>? _controllers;
 
-    public Fs2Manager(string dir, bool rootless = false)
+    /// <param name="requireWritable">see <see cref="Fs.FsManager"/>: rootless with an explicit cgroupsPath.</param>
+    public Fs2Manager(string dir, bool rootless = false, bool requireWritable = false)
     {
         _dir = dir;
         _rootless = rootless;
+        _skipUnwritable = rootless && !requireWritable;
         Paths = new Dictionary<string, string> { [""] = dir };
     }
 
-    public IReadOnlyDictionary<string, string> Paths { get; }
+    /// <summary>Empty once rootless skipped a cgroup it could not create or join.</summary>
+    public IReadOnlyDictionary<string, string> Paths { get; private set; }
     public bool IsUnified => true;
     public IReadOnlyList<LinuxDevice>? LinuxDevices { get; set; }
     public string Dir => _dir;
@@ -57,9 +61,10 @@ public sealed class Fs2Manager : ICgroupManager
                 if (all.Length != 0) EnableControllers(current, all, avail);
                 current = current + "/" + parts[i];
                 try { if (CgroupFs.Mkdir(current)) _created.Add(current); }
-                catch (CgroupException e) when (_rootless && e.Errno is NRunc.Native.Errno.EACCES or NRunc.Native.Errno.EPERM)
+                catch (CgroupException e) when (_skipUnwritable && e.Errno is NRunc.Native.Errno.EACCES or NRunc.Native.Errno.EPERM or NRunc.Native.Errno.EROFS)
                 {
                     CgroupLog.Debug($"rootless: cannot create {current}: {e.Message}");
+                    Paths = new Dictionary<string, string>();
                     return;
                 }
             }
@@ -79,8 +84,13 @@ public sealed class Fs2Manager : ICgroupManager
 
     public void Apply(int pid)
     {
-        if (_rootless && !CgroupFs.Exists(_dir)) return;
-        Fs.FsManager.WriteProcs(_dir, Conversions.Str(pid));
+        if (_rootless && (Paths.Count == 0 || !CgroupFs.Exists(_dir))) { Paths = new Dictionary<string, string>(); return; }
+        try { Fs.FsManager.WriteProcs(_dir, Conversions.Str(pid)); }
+        catch (CgroupException e) when (_skipUnwritable && e.Errno is NRunc.Native.Errno.EACCES or NRunc.Native.Errno.EPERM or NRunc.Native.Errno.EROFS)
+        {
+            CgroupLog.Debug($"rootless: cannot join {_dir}: {e.Message}");
+            Paths = new Dictionary<string, string>();
+        }
     }
 
     HashSet<string> Controllers() => _controllers ??= new HashSet<string>(
@@ -97,6 +107,11 @@ public sealed class Fs2Manager : ICgroupManager
     {
         // null still writes the device rules when LinuxDevices is set (create without linux.resources).
         r ??= new LinuxResources();
+        if (Paths.Count == 0)
+        {
+            if (HasLimits(r)) throw new CgroupException("cannot set limits: container could not join or create cgroup (rootless: no writable cgroup; delegate one to this user and name it in linux.cgroupsPath)");
+            return;
+        }
         if (r.Pids is not null) { Require("pids", "pids limit"); Fs2Pids.Set(_dir, r.Pids); }
         if (Fs2Memory.IsSet(r.Memory)) { Require("memory", "memory limit"); Fs2Memory.Set(_dir, r.Memory!); }
         else if (r.Memory is not null) Fs2Memory.Set(_dir, r.Memory); // only logs ignored fields
@@ -111,6 +126,9 @@ public sealed class Fs2Manager : ICgroupManager
             throw new CgroupException("linux.resources.network: net_cls/net_prio do not exist on cgroup v2");
         if (r.Unified is { Count: > 0 }) Fs2Unified.Set(_dir, r.Unified, Controllers);
     }
+
+    static bool HasLimits(LinuxResources r) => r.Pids is not null || Fs2Memory.IsSet(r.Memory) || FsBlkioIsSet(r.BlockIO)
+        || Fs2Cpu.IsSet(r.Cpu) || Fs2Cpuset.IsSet(r.Cpu) || r.HugepageLimits is { Count: > 0 } || r.Rdma is { Count: > 0 } || r.Unified is { Count: > 0 };
 
     void Rdma(Dictionary<string, LinuxRdma> rdma) => Common.Rdma.Set(_dir, rdma);
 

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using NRunc.Cgroups;
 using NRunc.Container.Diagnostics;
+using NRunc.Container.Rootless;
 using NRunc.Container.State;
 using NRunc.Native;
 using NRunc.Native.Raw;
@@ -30,6 +31,7 @@ internal sealed unsafe class CreateOperation : IDisposable
     int _initPid;
     long _cloned; // monotonic time of the clone, for the init timing line
     bool _dirCreated;
+    bool _setgroupsAllowed = true;
 
     /// <summary>For run: a console socket fd made by nrunc itself (it then proxies the terminal).</summary>
     public int OwnConsoleSocketFd { get; init; } = -1;
@@ -53,6 +55,7 @@ internal sealed unsafe class CreateOperation : IDisposable
         var configBytes = ReadConfig(configPath);
         Spec = ConfigLoader.Parse(configBytes, "config.json");
         SpecValidator.Validate(Spec);
+        RootlessChecks.Validate(Spec);
         var rootPath = Spec.Root?.Path ?? throw new ContainerException("config.json: root.path: required");
         var rootfs = Path.GetFullPath(Path.Combine(bundle, rootPath));
         if (!Directory.Exists(rootfs)) throw new ContainerException($"config.json: root.path: rootfs \"{rootfs}\" does not exist or is not a directory");
@@ -117,8 +120,9 @@ internal sealed unsafe class CreateOperation : IDisposable
             Annotations = spec.Annotations,
             ConfigPath = configCopy,
             SystemdCgroup = _ctx.SystemdCgroup,
+            Rootless = RootlessMode.CgroupsRootless(_ctx.Rootless),
         };
-        _cgroups = CgroupManagerFactory.ForContainer(_o.Id, spec.Linux?.CgroupsPath, _ctx.SystemdCgroup, rootless: false);
+        _cgroups = CgroupManagerFactory.ForContainer(_o.Id, spec.Linux?.CgroupsPath, _ctx.SystemdCgroup, Record.Rootless);
         Record.CgroupPaths = new Dictionary<string, string>(_cgroups.Paths);
         _store.Save(Record);
 
@@ -128,7 +132,11 @@ internal sealed unsafe class CreateOperation : IDisposable
         int minFd = 3 + _o.PreserveFds + ListenFds();
         int fifoFd = Keep(OpenAbove(fifoPath, Libc.O_PATH | Libc.O_CLOEXEC_FLAG, minFd));
 
-        _cgroups.Create();
+        try { _cgroups.Create(); }
+        catch (CgroupException e) when (Record.Rootless)
+        {
+            throw new ContainerException($"config.json: linux.cgroupsPath: {e.Message} (rootless: an explicit cgroupsPath must be a cgroup delegated to uid {Libc.EffectiveUid()})", e);
+        }
         t.Mark("cgroups");
         _ns = NamespacePlan.From(spec);
         SeccompProgram? seccomp = SeccompProgram.IsEnabled(spec.Linux?.Seccomp)
@@ -185,6 +193,8 @@ internal sealed unsafe class CreateOperation : IDisposable
         var stat = ProcStat.Read(_initPid) ?? throw new ContainerException("create: container init exited before it could be started");
         Record.InitPid = _initPid;
         Record.InitStartTime = stat.StartTime;
+        // Rootless: only the cgroups that could be created and joined.
+        if (Record.Rootless) Record.CgroupPaths = new Dictionary<string, string>(_cgroups.Paths);
         Record.Extra = new Dictionary<string, string> { ["namespaces"] = _ns.NewFlags.ToString(CultureInfo.InvariantCulture) };
         _store.Save(Record);
         NetDevices.Move(spec.Linux?.NetDevices, _initPid);
@@ -213,6 +223,7 @@ internal sealed unsafe class CreateOperation : IDisposable
             SeccompFlags = seccomp?.KernelFlags ?? 0,
             SeccompNotify = seccomp?.UsesNotify ?? false,
             PreparedMounts = preparedMounts.Count > 0 ? preparedMounts : null,
+            SetgroupsAllowed = _setgroupsAllowed,
             RuntimeHooks = spec.Hooks is { } h && (h.Prestart is { Count: > 0 } || h.CreateRuntime is { Count: > 0 }),
         };
         seccomp?.Dispose();
@@ -240,8 +251,13 @@ internal sealed unsafe class CreateOperation : IDisposable
                 b.Add(RawOpCode.Setns, $"joining {NamespacePlan.TypeName(j.Flag)} namespace {j.Path}", j.Fd, j.Flag);
         bool newUser = ns.IsNew(NamespacePlan.CLONE_NEWUSER);
         if (newUser) b.Add(RawOpCode.Unshare, "unshare user namespace", NamespacePlan.CLONE_NEWUSER);
+        // An unprivileged parent (or newuidmap) can open our /proc/PID/uid_map only while we are dumpable: for
+        // that moment only, as runc does; nothing else runs in the new user namespace yet.
+        bool dumpableForMaps = newUser && RootlessMode.IsUnprivileged;
+        if (dumpableForMaps) b.Add(RawOpCode.Prctl, "prctl PR_SET_DUMPABLE 1 (for the id maps)", 4 /* PR_SET_DUMPABLE */, 1);
         b.Add(RawOpCode.SyncSend, "sync with parent", sync, SyncReady);
         b.Add(RawOpCode.SyncWait, "waiting for parent (id maps and cgroups)", sync, SyncGo);
+        if (dumpableForMaps) b.Add(RawOpCode.Prctl, "prctl PR_SET_DUMPABLE 0", 4 /* PR_SET_DUMPABLE */, 0);
         if (newUser || ns.Joins.Exists(j => j.Flag == NamespacePlan.CLONE_NEWUSER))
         {
             b.Add(RawOpCode.Setresgid, "setresgid 0 in user namespace", 0);
@@ -279,15 +295,22 @@ internal sealed unsafe class CreateOperation : IDisposable
             _cgroups!.Apply(pid1);
             // Device rules need linux.devices too, and are written even without linux.resources.
             _cgroups.LinuxDevices = Spec.Linux?.Devices ?? [];
-            _cgroups.Set(Spec.Linux?.Resources);
+            try { _cgroups.Set(Spec.Linux?.Resources); }
+            catch (CgroupException e) when (Record.Rootless) { throw new ContainerException("config.json: linux.resources: " + e.Message, e); }
             t.Mark("cgroup-apply");
-            if (_ns!.IsNew(NamespacePlan.CLONE_NEWUSER)) IdMaps.Write(pid1, Spec.Linux);
+            if (_ns!.IsNew(NamespacePlan.CLONE_NEWUSER)) _setgroupsAllowed = IdMaps.Write(pid1, Spec.Linux);
             SyncSocket.WriteInt(sync, SyncGo);
             int? pid2 = SyncSocket.ReadInt(sync);
             if (pid2 is not > 0) throw StageFailure(program, err);
             var failure = RawProgram.ReadFailure(err); // EOF once init has exec'd
             if (failure is { } f) { Libc.kill(pid2.Value, 9); HookRunner.WaitExit(pid2.Value); throw new ContainerException("create: " + program.DescribeFailure(f.OpIndex, f.Errno)); }
             return pid2.Value;
+        }
+        catch
+        {
+            // Stage 1 may still wait for SyncGo: it must not outlive this failure (nor hang the wait below).
+            Libc.kill(pid1, 9);
+            throw;
         }
         finally
         {

@@ -93,7 +93,7 @@ internal static unsafe class ExecOperation
                 Process = process,
                 Env = env,
                 PreserveFds = o.PreserveFds,
-                SetgroupsAllowed = true,
+                SetgroupsAllowed = !NRunc.Container.Rootless.RootlessMode.SetgroupsDenied(record.InitPid),
                 SeccompBpf = bpf,
                 SeccompFlags = seccompFlags,
                 NoNewPrivileges = process.NoNewPrivileges == true,

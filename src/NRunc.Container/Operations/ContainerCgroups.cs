@@ -10,7 +10,8 @@ public static class ContainerCgroups
 
     public static ICgroupManager Open(ContainerRecord r)
     {
-        if (!Has(r)) throw new ContainerException($"container {r.Id} has no cgroup");
+        if (!Has(r)) throw new ContainerException($"container {r.Id} has no cgroup" + (r.Rootless
+            ? " (rootless: no cgroup was writable; delegate one to the user and name it in linux.cgroupsPath)" : ""));
         return CgroupManagerFactory.FromPaths(r.CgroupPaths, r.SystemdCgroup);
     }
 }

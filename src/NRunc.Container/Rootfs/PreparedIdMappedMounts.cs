@@ -35,7 +35,10 @@ public static class PreparedIdMappedMounts
                 }
                 catch (NRunc.Native.NativeException e)
                 {
-                    throw new ContainerException($"error mounting \"{m.Source}\" to rootfs at \"{m.Destination}\": {e.Message}");
+                    // The kernel wants CAP_SYS_ADMIN over the source's mount and filesystem: never true for a rootless caller.
+                    var hint = NRunc.Container.Rootless.RootlessMode.IsUnprivileged && e.Errno == NRunc.Native.Errno.EPERM
+                        ? " (rootless: id-mapped mounts of host filesystems need privileges over them that an unprivileged user does not have)" : "";
+                    throw new ContainerException($"error mounting \"{m.Source}\" to rootfs at \"{m.Destination}\": {e.Message}{hint}");
                 }
             }
             return prepared;

@@ -87,7 +87,15 @@ public static class SpecMounts
         }
         else
         {
-            MountOps.Mount(source, target, type.Length == 0 ? null : type, flags, o.Data, dest);
+            try { MountOps.Mount(source, target, type.Length == 0 ? null : type, flags, o.Data, dest); }
+            catch (NativeException e) when (e.Errno == Errno.EPERM && c.NewUserNamespace && type == "mqueue")
+            {
+                // A user namespace that does not own the IPC namespace cannot mount mqueue: bind the host's (as crun does).
+                using var host = OpenHost("/dev/mqueue", O_PATH | O_DIRECTORY);
+                MountOps.Mount(host.ProcPath, target, null, MS_BIND | MS_REC, null, dest);
+                using var b = InRoot.Open(root.Value, dest);
+                MountOps.BindRemount(b, flags & ~(MS_BIND | MS_REC | MS_REMOUNT), !o.AtimeGiven, dest);
+            }
         }
         using var mnt = InRoot.Open(root.Value, dest);
         After(mnt, o, dest);
@@ -121,6 +129,8 @@ public static class SpecMounts
             MountOps.Mount(sys.ProcPath, target, null, MS_BIND | MS_REC, null, dest);
             using var b = InRoot.Open(root.Value, dest);
             MountOps.BindRemount(b, (flags | MS_RDONLY) & ~(MS_BIND | MS_REC | MS_REMOUNT), !o.AtimeGiven, dest);
+            // The host's mounts below /sys (cgroups among them) come along: read-only too, as sysfs itself would be.
+            MountOps.SetAttr(b, MOUNT_ATTR_RDONLY, 0, true, dest);
         }
         using var mnt = InRoot.Open(root.Value, dest);
         After(mnt, o, dest);

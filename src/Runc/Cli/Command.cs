@@ -60,14 +60,16 @@ public sealed class GlobalOptions
 
     public RuntimeContext Context() => new(Root, SystemdCgroup, Rootless, Debug);
 
-    /// <summary>/run/nrunc; for a non-root user with XDG_RUNTIME_DIR set, $XDG_RUNTIME_DIR/nrunc (runc's rule).</summary>
+    /// <summary>
+    /// /run/nrunc; $XDG_RUNTIME_DIR/nrunc when XDG_RUNTIME_DIR is set and the caller is not root, or is root of a
+    /// user namespace and $USER is not root (runc's rule: rootless podman runs the runtime that way).
+    /// </summary>
     static string DefaultRoot()
     {
-        if (NRunc.Native.Libc.StateGeteuid() != 0)
-        {
-            var xdg = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
-            if (!string.IsNullOrEmpty(xdg)) return Path.Combine(xdg, "nrunc");
-        }
+        var xdg = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
+        if (!string.IsNullOrEmpty(xdg) && (NRunc.Native.Libc.StateGeteuid() != 0 ||
+            (Environment.GetEnvironmentVariable("USER") != "root" && NRunc.Container.Rootless.RootlessMode.InUserNamespace())))
+            return Path.Combine(xdg, "nrunc");
         return "/run/nrunc";
     }
 }
