@@ -356,7 +356,28 @@ state_dir() { echo "$XDG/$(basename "$RUNTIME")"; }
 	run urt_bg run -d "$ID"
 	echo "$output"
 	[ "$status" -ne 0 ]
-	if ! is_crun; then [[ "$output" == *"rootfs at \"/mnt\""*"rootless"* ]]; fi
+	if ! is_crun; then [[ "$output" == *"open_tree"*"rootless: id-mapped mounts"* ]]; fi
 	[ ! -e "$(state_dir)/$ID" ]
 	[ -z "$(user_procs)" ]
+}
+
+@test "podman rootless with --runtime set to the runtime under test" {
+	command -v podman >/dev/null || skip "podman is not installed"
+	local home="$BATS_TEST_TMPDIR/home" rc=0
+	mkdir "$home"
+	chown "$RL_USER:" "$home"
+	tar -C "$BUNDLE/rootfs" -cf "$BATS_TEST_TMPDIR/rootfs.tar" .
+	chmod 0644 "$BATS_TEST_TMPDIR/rootfs.tar"
+	# vfs storage and file events: nothing outside the user's temp dirs; no network (no slirp4netns here)
+	pod() { as_user env HOME="$home" podman --storage-driver vfs --events-backend file --cgroup-manager cgroupfs "$@"; }
+	pod import "$BATS_TEST_TMPDIR/rootfs.tar" rlbusybox >/dev/null
+	run pod --runtime "$RL_RUNTIME" run --rm --pull=never --network none rlbusybox sh -c 'id -u; cat /proc/self/uid_map'
+	echo "$output"
+	# podman keeps a pause process holding its user namespace: it must not outlive the test
+	pkill -9 -u "$RL_USER" -x catatonit 2>/dev/null || true
+	if [ -f "$XDG/libpod/tmp/pause.pid" ]; then kill -9 "$(cat "$XDG/libpod/tmp/pause.pid")" 2>/dev/null || true; fi
+	[ "$status" -eq 0 ]
+	[ "${lines[-3]}" = 0 ]
+	[[ "${lines[-2]}" =~ ^\ +0\ +$RL_UID\ +1$ ]]
+	[[ "${lines[-1]}" =~ ^\ +1\ +$RL_SUB\ +65536$ ]]
 }
