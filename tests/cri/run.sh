@@ -3,12 +3,12 @@
 # critest (tests/cri/CriTest, a runtime.v1 gRPC client). Prints TAP on stdout; logs on stderr.
 #   tests/cri/run.sh                          handlers runc, nrunc and nrunc-shim
 #   HANDLERS="nrunc" tests/cri/run.sh         only some handlers
-#   RUNTIME=/usr/sbin/runc tests/cri/run.sh   the "nrunc" handler's BinaryName (default out/nrunc)
+#   RUNTIME=/usr/sbin/runc tests/cri/run.sh   the runtime the nrunc and nrunc-shim handlers drive (default out/nrunc)
 #   ONLY=seccomp tests/cri/run.sh             scenarios whose name contains the text
 #   BENCH_ROUNDS=5 (default 3, 0 with ONLY)   pod start times, handlers interleaved in one run
 # Handlers: runc = io.containerd.runc.v2 with /usr/sbin/runc; nrunc = the same shim with
-# BinaryName = RUNTIME; nrunc-shim = io.containerd.nrunc.v2 (out/containerd-shim-nrunc-v2),
-# skipped while that shim only answers -v.
+# BinaryName = RUNTIME; nrunc-shim = io.containerd.nrunc.v2 (out/containerd-shim-nrunc-v2, on
+# containerd's PATH) with BinaryName = RUNTIME in its config file; each handler has its own Root.
 # containerd runs in a private mount and network namespace (its pods get a CNI bridge there),
 # under a subreaper that reaps its shims; its root, state, sockets, cgroups (/nrunc-cri-PID) and
 # /run/containerd/s (a tmpfs in that namespace) are removed afterwards.
@@ -66,13 +66,14 @@ inner() {
 	mkdir -p /run/containerd/s
 	mount -t tmpfs -o mode=0711,size=1m cri-shim-sockets /run/containerd/s
 
-	mkdir -p "$WORK/cni/net.d" "$WORK/cni/ipam" "$WORK/runc-root" "$WORK/nrunc-root"
+	mkdir -p "$WORK/cni/net.d" "$WORK/cni/ipam" "$WORK/runc-root" "$WORK/nrunc-root" "$WORK/nrunc-shim-root"
 	cat >"$WORK/cni/net.d/10-nrunc-cri.conflist" <<-JSON
 	{"cniVersion": "0.4.0", "name": "nrunc-cri", "plugins": [
 	  {"type": "bridge", "bridge": "nrcri0", "isGateway": true, "ipMasq": false,
 	   "ipam": {"type": "host-local", "dataDir": "$WORK/cni/ipam", "ranges": [[{"subnet": "10.231.0.0/24"}]],
 	            "routes": [{"dst": "0.0.0.0/0"}]}}]}
 	JSON
+	printf 'BinaryName = "%s"\nRoot = "%s"\nSystemdCgroup = false\n' "$RUNTIME" "$WORK/nrunc-shim-root" >"$WORK/nrunc-shim.toml"
 	local cri='plugins."io.containerd.grpc.v1.cri"'
 	cat >"$WORK/config.toml" <<-TOML
 	version = 2
@@ -116,6 +117,9 @@ inner() {
 	        SystemdCgroup = false
 	    [$cri.containerd.runtimes.nrunc-shim]
 	      runtime_type = "io.containerd.nrunc.v2"
+	      # CRI sends shims other than runc's only a config file path
+	      [$cri.containerd.runtimes.nrunc-shim.options]
+	        ConfigPath = "$WORK/nrunc-shim.toml"
 	TOML
 
 	# containerd finds containerd-shim-nrunc-v2 on its PATH
@@ -151,9 +155,7 @@ inner() {
 		fi
 		bench+=("$h")
 		log "handler $h"
-		local state=()
-		[ "$h" = nrunc-shim ] || state=(--runtime-root "$WORK/$h-root")
-		dotnet "$CRITEST" scenarios "${common[@]}" --handler "$h" "${state[@]}" 2>"$WORK/critest-$h.err" | tee "$WORK/critest-$h.tap"
+		dotnet "$CRITEST" scenarios "${common[@]}" --handler "$h" --runtime-root "$WORK/$h-root" 2>"$WORK/critest-$h.err" | tee "$WORK/critest-$h.tap"
 		local rc=${PIPESTATUS[0]}
 		cat "$WORK/critest-$h.err" >>"$WORK/critest.err"
 		if [ "$rc" -ne 0 ] && ! grep -q '^not ok' "$WORK/critest-$h.tap"; then
