@@ -127,11 +127,13 @@ teardown() {
 	dk run -d --runtime testrt --network none --name bomb --pids-limit 20 "$IMAGE" \
 		sh -c '[ "$(cat /sys/fs/cgroup/pids/pids.max)" = 20 ] || exit 3; b() { b | b & }; b 2>/dev/null; sleep 1000' >/dev/null
 	sleep 2
-	local id
-	id=$(cid bomb)
 	[ "$(dk inspect --format '{{.State.ExitCode}}' bomb)" != 3 ]
-	[ "$(cat /sys/fs/cgroup/pids/$CG_PARENT/$id/pids.max)" = 20 ]
-	[ "$(cat /sys/fs/cgroup/pids/$CG_PARENT/$id/pids.current)" -le 20 ]
+	# the init's pids cgroup, as the kernel reports it
+	local pid d
+	pid=$(dk inspect --format '{{.State.Pid}}' bomb)
+	d=/sys/fs/cgroup/pids$(grep ':pids:' "/proc/$pid/cgroup" | cut -d: -f3)
+	[ "$(cat "$d/pids.max")" = 20 ]
+	[ "$(cat "$d/pids.current")" -le 20 ]
 	run dk rm -f bomb
 	[ "$status" -eq 0 ]
 }
