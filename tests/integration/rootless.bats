@@ -173,7 +173,12 @@ state_dir() { echo "$XDG/$(basename "$RUNTIME")"; }
 	echo "$output"
 	if ! is_runc && ! is_crun; then
 		[ "$status" -eq 0 ]
-		[[ "$output" == *"$pid"* ]]
+		[ "$output" = "[$pid]" ]
+		# without a cgroup nrunc finds the container's processes through init's pid namespace
+		urt_bg exec -d "$ID" sleep 500
+		run urt ps --format json "$ID"
+		echo "$output"
+		[ "$(jq length <<<"$output")" -eq 2 ]
 	fi
 
 	# exec joins the user namespace first: root inside, the same maps as init

@@ -36,6 +36,10 @@ public static class KillOperation
         if (!ContainerCgroups.Has(record))
         {
             ProcessSignal.SignalInit(record, signal);
+            // Rootless without a cgroup: the rest of init's pid namespace.
+            if (record.Rootless && StatusProbe.IsInitAlive(record))
+                foreach (var pid in NRunc.Container.Rootless.PidNamespaceMembers.Of(record.InitPid))
+                    if (pid != record.InitPid) ProcessSignal.SignalPid(pid, signal);
             return;
         }
         var cg = ContainerCgroups.Open(record);

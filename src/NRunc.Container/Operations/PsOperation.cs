@@ -8,14 +8,14 @@ namespace NRunc.Container.Operations;
 /// <summary>`nrunc ps [--format table|json] ID [ps options]`.</summary>
 public static class PsOperation
 {
-    /// <summary>Host pids in the container's cgroup (init only when it has no cgroup).</summary>
+    /// <summary>Host pids in the container's cgroup (without one, rootless: the processes in init's pid namespace).</summary>
     public static IReadOnlyList<int> Pids(StateStore store, string id)
     {
         StateStore.ValidateId(id);
         using var _ = store.Lock(id);
         var record = store.Load(id);
         if (!ContainerCgroups.Has(record))
-            return StatusProbe.IsInitAlive(record) ? [record.InitPid] : [];
+            return StatusProbe.IsInitAlive(record) ? NRunc.Container.Rootless.PidNamespaceMembers.Of(record.InitPid) : [];
         var cg = ContainerCgroups.Open(record);
         return cg.Exists() ? cg.GetPids() : [];
     }
