@@ -32,3 +32,9 @@ public static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "prctl", SetLastError = true)] public static partial int ShimPrctl(int option, nuint a2, nuint a3, nuint a4, nuint a5);
     [LibraryImport(Lib, EntryPoint = "eventfd", SetLastError = true)] public static partial int ShimEventfd(uint initval, int flags);
 }
+
+public static unsafe partial class Libc
+{
+    public const int MADV_RANDOM = 1, MADV_DONTNEED = 4;
+    [LibraryImport(Lib, EntryPoint = "madvise", SetLastError = true)] public static partial int ShimMadvise(void* addr, nuint length, int advice);
+}

@@ -24,6 +24,7 @@ public static unsafe class Daemon
         var service = new TaskService(f.Namespace, publisher, SocketAddress.PathOf(address));
         var server = new Server(listener, service.Handlers());
         service.Server = server;
+        MemoryTrim.FileMappings();
         server.Serve();
         return 0;
     }

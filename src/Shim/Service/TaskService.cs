@@ -42,7 +42,11 @@ public sealed class TaskService(string ns, Publisher events, string socketPath)
     };
 
     static Handler H<T>(MessageParser<T> parser, Func<T, CancellationToken, IMessage> f) where T : IMessage<T> =>
-        (payload, ct) => f(parser.ParseFrom(payload), ct);
+        (payload, ct) =>
+        {
+            try { return f(parser.ParseFrom(payload), ct); }
+            finally { MemoryTrim.Soon(); }
+        };
 
     static readonly Empty Nothing = new();
 
