@@ -88,6 +88,28 @@ no_leftovers() {
 	no_leftovers
 }
 
+@test "shim: file:// and binary:// log URIs" {
+	local log="$BATS_TEST_TMPDIR/logs/ctr.log"
+	run c run --rm --log-uri "file://$log" "${OPTS[@]}" "$IMAGE" "$ID" sh -c 'echo to-file; echo err-to-file >&2' </dev/null
+	[ "$status" -eq 0 ]
+	grep -qx to-file "$log"
+	grep -qx err-to-file "$log"
+	# a logger gets the container's stdout and stderr as fds 3 and 4 and closes fd 5 when ready
+	local logger="$BATS_TEST_TMPDIR/logger.sh" dir="$BATS_TEST_TMPDIR/binlog"
+	mkdir -p "$dir"
+	printf '#!/bin/sh
+cat <&3 >"$1/out.$CONTAINER_ID" & cat <&4 >"$1/err.$CONTAINER_NAMESPACE" & exec 5>&-
+wait
+' >"$logger"
+	chmod +x "$logger"
+	run c run --rm --log-uri "binary://$logger?$dir" "${OPTS[@]}" "$IMAGE" "$ID" sh -c 'echo to-binary; echo err-to-binary >&2' </dev/null
+	[ "$status" -eq 0 ]
+	for i in $(seq 1 50); do [ -s "$dir/err.$CTRD_NS" ] && break; sleep 0.1; done
+	[ "$(cat "$dir/out.$ID")" = to-binary ]
+	[ "$(cat "$dir/err.$CTRD_NS")" = err-to-binary ]
+	no_leftovers
+}
+
 @test "shim: a terminal with -t" {
 	command -v script >/dev/null || skip "script (util-linux) not installed"
 	run script -qec "ctr -a $CTRD_DIR/c.sock -n $CTRD_NS run --rm -t ${OPTS[*]} $IMAGE $ID sh -c 'tty; test -t 0 && echo is-a-tty; exit 4'" /dev/null </dev/null
