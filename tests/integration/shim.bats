@@ -94,6 +94,8 @@ no_leftovers() {
 	[ "$status" -eq 0 ]
 	grep -qx to-file "$log"
 	grep -qx err-to-file "$log"
+	# with containerd-shim-runc-v2 1.6.20 this ctr run --rm hangs after the container exits (not investigated)
+	[ "$SHIM" = io.containerd.nrunc.v2 ] || skip "binary:// hangs under containerd-shim-runc-v2 1.6.20"
 	# a logger gets the container's stdout and stderr as fds 3 and 4 and closes fd 5 when ready
 	local logger="$BATS_TEST_TMPDIR/logger.sh" dir="$BATS_TEST_TMPDIR/binlog"
 	mkdir -p "$dir"
@@ -112,6 +114,8 @@ wait
 
 @test "shim: a terminal with -t" {
 	command -v script >/dev/null || skip "script (util-linux) not installed"
+	# containerd-shim-runc-v2 1.6.20 never ends this run when ctr's stdin is at EOF (not investigated)
+	[ "$SHIM" = io.containerd.nrunc.v2 ] || skip "hangs under containerd-shim-runc-v2 1.6.20 with stdin at EOF"
 	run script -qec "ctr -a $CTRD_DIR/c.sock -n $CTRD_NS run --rm -t ${OPTS[*]} $IMAGE $ID sh -c 'tty; test -t 0 && echo is-a-tty; exit 4'" /dev/null </dev/null
 	echo "$output"
 	[ "$status" -eq 4 ]
@@ -251,6 +255,15 @@ wait
 	[ "${#lines[@]}" -eq 1 ]
 	c task delete "$ID-b" || true
 	c container delete "$ID" "$ID-b"
+	no_leftovers
+}
+
+@test "shim: a failed create reports the runtime's error and leaves nothing behind" {
+	run c run --rm "${OPTS[@]}" "$IMAGE" "$ID" /no/such/program </dev/null
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"no such file or directory"* ]]
+	c container delete "$ID" 2>/dev/null || true
 	no_leftovers
 }
 

@@ -111,6 +111,9 @@ public sealed class TaskService(string ns, Publisher events, string socketPath)
         catch
         {
             lock (containers) containers.Remove(r.Id);
+            // The runtime may have created the container before a later step failed.
+            if (File.Exists(pidFile))
+                try { new RuntimeCli(RuntimeOptions.Load(r.Bundle, ns), r.Bundle).Run("delete", "--force", r.Id); } catch (RpcException) { }
             io?.Dispose();
             if (mounted) RootfsMounts.Unmount(rootfs);
             throw;
