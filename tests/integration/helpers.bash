@@ -170,6 +170,7 @@ teardown() {
 	local id leftover=0
 	cd /
 	if [ -n "${RECVTTY_PID:-}" ]; then kill "$RECVTTY_PID" 2>/dev/null || true; fi
+	if [ -n "${AGENT_PID:-}" ]; then kill "$AGENT_PID" 2>/dev/null || true; wait "$AGENT_PID" 2>/dev/null || true; fi
 	if [ -f "$BATS_TEST_TMPDIR/ids" ]; then
 		for id in $(sort -u "$BATS_TEST_TMPDIR/ids"); do
 			"$RUNTIME" --root "$ROOT" delete --force "$id" >/dev/null 2>&1 || true
