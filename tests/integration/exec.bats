@@ -139,3 +139,117 @@ JSON
 	run runtime ps --format json "$ID"
 	echo "$output" | jq -e 'length == 1'
 }
+
+@test "exec: seccomp SCMP_ACT_NOTIFY: the exec'd process's listener reaches the agent" {
+	load seccomp-agent
+	start_seccomp_agent
+	update_config ".linux.seccomp = {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": [\"SCMP_ARCH_X86_64\"],
+		\"listenerPath\": \"$AGENT_SOCK\", \"listenerMetadata\": \"exec-meta\",
+		\"syscalls\": [{\"names\": [\"mkdir\", \"mkdirat\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}"
+	run_busybox_detached
+	# init's listener first
+	wait_agent_states 1
+	# the agent answers "success" without doing anything
+	run runtime exec "$ID" sh -c 'echo $$ > /tmp/exec.pid; mkdir /tmp/d && echo MADE; [ -d /tmp/d ] || echo ABSENT'
+	echo "$status $output"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | tr '\n' ' ')" = "MADE ABSENT " ]
+	wait_agent_states 2
+	cat "$AGENT_OUT/state-2.json"
+	jq -e --arg id "$ID" --argjson init "$(init_pid)" '.fds == ["seccompFd"] and .metadata == "exec-meta"
+		and .state.id == $id and .state.status == "running" and .state.pid == $init and .pid > 0 and .pid != $init' \
+		"$AGENT_OUT/state-2.json"
+	cat "$AGENT_OUT/notify.log"
+	grep -Eq '^nr=(83|258) ' "$AGENT_OUT/notify.log"
+}
+
+@test "exec: process.scheduler from --process is applied" {
+	skip_if_runc "process.scheduler is not implemented"
+	run_busybox_detached
+	cat >"$BATS_TEST_TMPDIR/process.json" <<'JSON'
+{"user": {"uid": 0, "gid": 0}, "args": ["sh", "-c", "cut -d' ' -f19,41 /proc/self/stat"], "env": ["PATH=/bin"], "cwd": "/",
+ "scheduler": {"policy": "SCHED_BATCH", "nice": 7}}
+JSON
+	run runtime exec --process "$BATS_TEST_TMPDIR/process.json" "$ID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# nice 7, policy SCHED_BATCH (3)
+	[ "$output" = "7 3" ]
+}
+
+@test "exec: the container's process.scheduler and ioPriority apply to exec'd processes" {
+	skip_if_runc "process.scheduler and ioPriority are not implemented"
+	update_config '.process.scheduler = {"policy": "SCHED_IDLE"} | .process.ioPriority = {"class": "IOPRIO_CLASS_BE", "priority": 6}'
+	run_busybox_detached
+	run runtime exec "$ID" sh -c 'cut -d" " -f41 /proc/self/stat; ionice -p $$'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# SCHED_IDLE (5)
+	[ "${lines[0]}" = 5 ]
+	[[ "${lines[1]}" == *"best-effort"*"6"* ]]
+}
+
+@test "exec: process.ioPriority from --process is applied" {
+	skip_if_runc "process.ioPriority is not implemented"
+	run_busybox_detached
+	cat >"$BATS_TEST_TMPDIR/process.json" <<'JSON'
+{"user": {"uid": 0, "gid": 0}, "args": ["sh", "-c", "ionice -p $$"], "env": ["PATH=/bin"], "cwd": "/",
+ "ioPriority": {"class": "IOPRIO_CLASS_IDLE", "priority": 0}}
+JSON
+	run runtime exec --process "$BATS_TEST_TMPDIR/process.json" "$ID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *idle* ]]
+}
+
+@test "exec: execCPUAffinity.final is the affinity the process runs with" {
+	skip_if_runc "process.execCPUAffinity is not implemented"
+	[ "$(nproc)" -ge 2 ] || skip "needs 2 CPUs"
+	run_busybox_detached
+	cat >"$BATS_TEST_TMPDIR/process.json" <<'JSON'
+{"user": {"uid": 0, "gid": 0}, "args": ["sh", "-c", "grep Cpus_allowed_list /proc/self/status"], "env": ["PATH=/bin"], "cwd": "/",
+ "execCPUAffinity": {"initial": "0", "final": "1"}}
+JSON
+	run runtime exec --process "$BATS_TEST_TMPDIR/process.json" "$ID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "Cpus_allowed_list:	1" ]
+}
+
+@test "exec: execCPUAffinity.initial alone is kept through the cgroup move (the runtime does not reset it)" {
+	skip_if_runc "process.execCPUAffinity is not implemented"
+	[ "$(nproc)" -ge 2 ] || skip "needs 2 CPUs"
+	update_config '.process.execCPUAffinity = {"initial": "1"}'
+	run_busybox_detached
+	run runtime exec "$ID" grep Cpus_allowed_list /proc/self/status
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# without "final" the runtime leaves the affinity to the kernel, which (Linux >= 6.2) keeps the requested mask
+	# within the cgroup's cpus
+	[ "$output" = "Cpus_allowed_list:	1" ]
+}
+
+@test "exec: an invalid execCPUAffinity fails exec naming the field, the container lives on" {
+	skip_if_runc "process.execCPUAffinity is not implemented"
+	run_busybox_detached
+	cat >"$BATS_TEST_TMPDIR/process.json" <<'JSON'
+{"user": {"uid": 0, "gid": 0}, "args": ["true"], "env": ["PATH=/bin"], "cwd": "/", "execCPUAffinity": {"final": "9999"}}
+JSON
+	run runtime exec --process "$BATS_TEST_TMPDIR/process.json" "$ID"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *execCPUAffinity* ]]
+	wait_status "$ID" running
+	run runtime ps --format json "$ID"
+	echo "$output" | jq -e 'length == 1'
+}
+
+@test "exec: linux.personality LINUX32 applies to exec'd processes" {
+	skip_if_runc "linux.personality is not implemented"
+	update_config '.linux.personality = {"domain": "LINUX32"}'
+	run_busybox_detached
+	run runtime exec "$ID" uname -m
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == i?86 ]]
+}

@@ -19,7 +19,7 @@ namespace NRunc.Container.Lifecycle;
 /// </summary>
 internal static unsafe class ExecOperation
 {
-    const int SyncGo = 2;
+    const int SyncGo = 2, SyncSeccompDone = 3;
 
     public static int Run(RuntimeContext ctx, ExecOptions o)
     {
@@ -71,12 +71,13 @@ internal static unsafe class ExecOperation
 
             ReadOnlyMemory<byte> bpf = default;
             uint seccompFlags = 0;
+            bool notify = false;
             if (SeccompProgram.IsEnabled(spec.Linux?.Seccomp))
             {
                 using var sp = SeccompProgram.Prepare(spec.Linux!.Seccomp!, SeccompCache.Dir(ctx.Root));
-                if (sp.UsesNotify) throw new ContainerException("exec: seccomp notify in exec'd processes is not supported yet");
                 bpf = sp.ExportBpf();
                 seccompFlags = sp.KernelFlags;
+                notify = sp.UsesNotify;
             }
             t.Mark("prepare");
 
@@ -88,7 +89,8 @@ internal static unsafe class ExecOperation
             b.Add(RawOpCode.SyncWait, "waiting for the cgroup join", sync[1], SyncGo);
             if (slave >= 0) ConsoleSetup.AppendControllingTerminalSteps(b, slave);
             MemoryPolicy.Append(b, spec.Linux?.MemoryPolicy);
-        var plan = ProcessPlan.AppendFinalSteps(b, new ProcessPlanInput
+            ProcessSetup.AppendPersonality(b, spec.Linux?.Personality);
+            var plan = ProcessPlan.AppendFinalSteps(b, new ProcessPlanInput
             {
                 Process = process,
                 Env = env,
@@ -97,6 +99,9 @@ internal static unsafe class ExecOperation
                 SeccompBpf = bpf,
                 SeccompFlags = seccompFlags,
                 NoNewPrivileges = process.NoNewPrivileges == true,
+                // The listener fd comes back on the sync socket; the parent hands it to the agent (as runc does).
+                SeccompListenerSocket = notify ? sync[1] : -1,
+                SeccompListenerDoneValue = SyncSeccompDone,
             });
             int pid;
             using (var program = b.Build())
@@ -111,7 +116,10 @@ internal static unsafe class ExecOperation
                 pid = child.Value;
                 try
                 {
+                    // scheduler, ioPriority and execCPUAffinity.initial before the cgroup move, .final after it
+                    ProcessSetup.ApplyToPid(pid, process, affinityFinal: false);
                     JoinCgroups(record, pid, o.Cgroup);
+                    ProcessSetup.SetCpuAffinity(process.ExecCpuAffinity?.Final, "execCPUAffinity.final", pid);
                 }
                 catch
                 {
@@ -120,6 +128,7 @@ internal static unsafe class ExecOperation
                     throw;
                 }
                 SyncSocket.WriteInt(sync[0], SyncGo);
+                if (notify) HandOverListener(spec, record, status, pid, sync[0], err[0], program, plan);
                 if (RawProgram.ReadFailure(err[0]) is { } f)
                 {
                     HookRunner.WaitExit(pid);
@@ -138,6 +147,41 @@ internal static unsafe class ExecOperation
         {
             foreach (var fd in fds) Libc.close(fd);
         }
+    }
+
+    /// <summary>
+    /// SCMP_ACT_NOTIFY: the child sent its listener fd on the sync socket right after loading the filter; it goes to
+    /// the agent at linux.seccomp.listenerPath with the container's state and the exec'd process's pid, then the child
+    /// may go on.
+    /// </summary>
+    static void HandOverListener(NRunc.Spec.Spec spec, ContainerRecord record, ContainerStatus status, int pid, int sync, int err, RawProgram program, ProcessPlan plan)
+    {
+        int fd;
+        try
+        {
+            fd = ConsoleSetup.ReceiveMaster(sync, out _);
+        }
+        catch (Exception e) when (e is ContainerException or NativeException)
+        {
+            HookRunner.WaitExit(pid);
+            throw Failure(program, plan, err, "exec: the process exited before handing over its seccomp listener");
+        }
+        try
+        {
+            var sc = spec.Linux!.Seccomp!;
+            SeccompNotify.SendToListener(sc.ListenerPath!, sc.ListenerMetadata, fd, HookState.ToUtf8(record, status), pid, spec.OciVersion);
+        }
+        catch
+        {
+            Libc.kill(pid, 9);
+            HookRunner.WaitExit(pid);
+            throw;
+        }
+        finally
+        {
+            Libc.close(fd);
+        }
+        SyncSocket.WriteInt(sync, SyncSeccompDone);
     }
 
     static ContainerException Failure(RawProgram program, ProcessPlan plan, int err, string fallback) =>
@@ -175,6 +219,9 @@ internal static unsafe class ExecOperation
                 ApparmorProfile = o.AppArmor ?? c.ApparmorProfile,
                 SelinuxLabel = o.ProcessLabel ?? c.SelinuxLabel,
                 OomScoreAdj = c.OomScoreAdj,
+                Scheduler = c.Scheduler,
+                IOPriority = c.IOPriority,
+                ExecCpuAffinity = c.ExecCpuAffinity,
             };
             foreach (var e in o.Env) SetEnv(p.Env, e);
             if (o.User is { } u) ApplyUser(p.User, u);

@@ -190,6 +190,13 @@ public sealed class ProcessPlan
         var bpf = input.SeccompBpf.Span;
         if (bpf.Length % 8 != 0 || bpf.Length / 8 > ushort.MaxValue)
             throw new ContainerException($"unable to init seccomp: invalid BPF program of {bpf.Length} bytes");
-        b.Add(RawOpCode.Seccomp, "unable to init seccomp: error loading seccomp filter into kernel", b.Bytes(bpf), bpf.Length / 8, (long)input.SeccompFlags);
+        if (input.SeccompListenerSocket < 0)
+        {
+            b.Add(RawOpCode.Seccomp, "unable to init seccomp: error loading seccomp filter into kernel", b.Bytes(bpf), bpf.Length / 8, (long)input.SeccompFlags);
+            return;
+        }
+        b.Add(RawOpCode.SeccompListener, "unable to init seccomp: error loading seccomp filter into kernel and sending its listener",
+            b.Bytes(bpf), bpf.Length / 8, (long)input.SeccompFlags, input.SeccompListenerSocket);
+        b.Add(RawOpCode.SyncWait, "waiting for the seccomp agent hand-over", input.SeccompListenerSocket, input.SeccompListenerDoneValue);
     }
 }

@@ -32,6 +32,15 @@ public sealed class ProcessPlanInput
     /// <summary>seccomp(2) SECCOMP_FILTER_FLAG_* for <see cref="SeccompBpf"/>.</summary>
     public uint SeccompFlags { get; init; }
 
+    /// <summary>
+    /// A socket on which the filter's notify listener fd (SECCOMP_FILTER_FLAG_NEW_LISTENER in <see cref="SeccompFlags"/>)
+    /// is sent right after loading; the plan then waits there for <see cref="SeccompListenerDoneValue"/> (the parent has
+    /// handed the fd to the seccomp agent). -1: no listener (exec's raw child uses it; init loads in managed code).
+    /// </summary>
+    public int SeccompListenerSocket { get; init; } = -1;
+
+    public int SeccompListenerDoneValue { get; init; }
+
     /// <summary>Init only: the exec fifo to open for writing (blocks until `start`), e.g. "/proc/self/fd/5". Null for exec.</summary>
     public string? ExecFifoPath { get; init; }
 

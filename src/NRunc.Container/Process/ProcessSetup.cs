@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using NRunc.Native;
+using NRunc.Native.Raw;
 using NRunc.Spec;
 
 namespace NRunc.Container.Process;
@@ -110,13 +111,22 @@ public static unsafe class ProcessSetup
     public static void SetPersonality(LinuxPersonality? personality)
     {
         if (personality is null) return;
-        ulong persona = personality.Domain switch
-        {
-            "LINUX" => Libc.PER_LINUX,
-            "LINUX32" => Libc.PER_LINUX32,
-            _ => throw new ContainerException($"invalid personality domain {personality.Domain}"),
-        };
-        NativeException.Check(Libc.personality(persona), "personality", personality.Domain);
+        NativeException.Check(Libc.personality(Persona(personality)), "personality", personality.Domain);
+    }
+
+    /// <summary>The personality(2) value for linux.personality.domain.</summary>
+    public static ulong Persona(LinuxPersonality personality) => personality.Domain switch
+    {
+        "LINUX" => Libc.PER_LINUX,
+        "LINUX32" => Libc.PER_LINUX32,
+        _ => throw new ContainerException($"invalid personality domain {personality.Domain}"),
+    };
+
+    /// <summary>linux.personality as a raw step (exec's child: personality(2) applies to the calling process only).</summary>
+    public static void AppendPersonality(RawProgramBuilder b, LinuxPersonality? personality)
+    {
+        if (personality is null) return;
+        b.Add(RawOpCode.Syscall, $"personality {personality.Domain}", 135 /* personality */, (long)Persona(personality));
     }
 
     /// <summary>process.scheduler as a sched_attr; throws for unknown policy or flag names.</summary>

@@ -165,9 +165,43 @@ public static unsafe class RawInterpreter
             }
             case RawOpCode.Syscall:
                 return RawSyscall.Sys(op->A0, op->A1, op->A2, op->A3, op->A4);
+            case RawOpCode.SeccompListener:
+            {
+                long* prog = stackalloc long[2];
+                prog[0] = op->A1; prog[1] = op->A0;
+                long fd = RawSyscall.Sys(Nr.Seccomp, 1 /* SECCOMP_SET_MODE_FILTER */, op->A2, (long)prog);
+                if (fd < 0) return fd;
+                long r = SendFd(op->A3, (int)fd);
+                RawSyscall.Sys(Nr.Close, fd);
+                return r;
+            }
             default:
                 return -22;
         }
+    }
+
+    /// <summary>sendmsg of a 4-byte payload (the fd number) with <paramref name="fd"/> attached as SCM_RIGHTS.</summary>
+    [SkipLocalsInit]
+    static long SendFd(long socket, int fd)
+    {
+        // struct iovec; struct msghdr (56 bytes); cmsghdr { size_t len; int level; int type; } + one int, padded to 24
+        long* iov = stackalloc long[2];
+        long* msg = stackalloc long[7];
+        long* cmsg = stackalloc long[3];
+        int payload = fd;
+        iov[0] = (long)&payload; iov[1] = 4;
+        cmsg[0] = 20;                              // CMSG_LEN(sizeof(int))
+        ((int*)cmsg)[2] = 1;                       // SOL_SOCKET
+        ((int*)cmsg)[3] = 1;                       // SCM_RIGHTS
+        ((int*)cmsg)[4] = fd;
+        ((int*)cmsg)[5] = 0;
+        msg[0] = 0; msg[1] = 0;                    // msg_name, msg_namelen
+        msg[2] = (long)iov; msg[3] = 1;            // msg_iov, msg_iovlen
+        msg[4] = (long)cmsg; msg[5] = 24;          // msg_control, msg_controllen (CMSG_SPACE(sizeof(int)))
+        msg[6] = 0;                                // msg_flags
+        long r;
+        do r = RawSyscall.Sys(Nr.Sendmsg, socket, (long)msg, 0x4000 /* MSG_NOSIGNAL */); while (r == -4);
+        return r < 0 ? r : r == 4 ? 0 : -5;
     }
 }
 

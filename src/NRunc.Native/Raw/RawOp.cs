@@ -33,6 +33,7 @@ public enum RawOpCode : int
     Fchdir,            // a0 = fd
     SetnsPidfd,        // a0 = pidfd, a1 = CLONE_NEW* flags (setns with a pidfd joins several at once)
     Syscall,           // a0 = number, a1..a4 = arguments: any other per-thread setting (set_mempolicy, ...)
+    SeccompListener,   // a0..a2 as Seccomp (flags include NEW_LISTENER), a3 = socket: the listener fd is sent there (SCM_RIGHTS, 4-byte payload), then closed
 }
 
 [StructLayout(LayoutKind.Sequential)]

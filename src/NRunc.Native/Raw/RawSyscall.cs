@@ -32,5 +32,5 @@ public static class Nr
         Setresuid = 117, Setresgid = 119, Capset = 126, Prctl = 157, ExitGroup = 231, Openat = 257, Unshare = 272,
         Dup3 = 292, Prlimit64 = 302, Setns = 308, Seccomp = 317, Execveat = 322, PidfdOpen = 434, CloseRange = 436,
         PidfdSendSignal = 424, Clone3 = 435, Openat2 = 437, MountSetattr = 442, OpenTree = 428, MoveMount = 429,
-        PivotRoot = 155, Waitid = 247;
+        PivotRoot = 155, Waitid = 247, Sendmsg = 46;
 }
