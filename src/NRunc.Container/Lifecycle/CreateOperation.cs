@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using NRunc.Cgroups;
 using NRunc.Container.Diagnostics;
+using NRunc.Container.Process;
 using NRunc.Container.Rootless;
 using NRunc.Container.State;
 using NRunc.Native;
@@ -139,6 +140,9 @@ internal sealed unsafe class CreateOperation : IDisposable
         }
         t.Mark("cgroups");
         _ns = NamespacePlan.From(spec);
+        // config.md: capabilities that cannot be granted are logged as a warning, not an error
+        if (spec.Process?.Capabilities is { } caps && CapabilitySets.From(caps, ProcessPlan.KernelLastCap()).Warning is { } capWarning)
+            Log.Warn(capWarning);
         SeccompProgram? seccomp = SeccompProgram.IsEnabled(spec.Linux?.Seccomp)
             ? SeccompProgram.Prepare(spec.Linux!.Seccomp!, SeccompCache.Dir(_store.Root)) : null;
         t.Mark("seccomp");

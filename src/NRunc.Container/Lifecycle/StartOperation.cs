@@ -33,7 +33,16 @@ internal static unsafe class StartOperation
         if (spec?.Hooks?.Poststart is { Count: > 0 } hooks)
         {
             var state = HookState.ToUtf8(record, ContainerStatus.Running);
-            HookRunner.RunAllWarnOnly("poststart", hooks, state);
+            try
+            {
+                HookRunner.RunAll("poststart", hooks, state);
+            }
+            catch (Exception e) when (e is ContainerException or NativeException)
+            {
+                // runtime.md (lifecycle step 9): a failing poststart hook is an error and the container is stopped
+                Libc.kill(record.InitPid, 9);
+                throw;
+            }
         }
     }
 

@@ -12,7 +12,7 @@ namespace NRunc.Container.Rootfs;
 public static unsafe class Devices
 {
     /// <summary>A device to create: path in the container, type (c, b, u, p), numbers, mode bits, owner.</summary>
-    public readonly record struct Node(string Path, char Type, long Major, long Minor, uint Mode, uint Uid, uint Gid);
+    public readonly record struct Node(string Path, char Type, long Major, long Minor, uint Mode, uint Uid, uint Gid, bool FromSpec = false);
 
     /// <summary>runc's default devices: all character devices, 0666, root-owned.</summary>
     public static readonly Node[] Defaults =
@@ -35,7 +35,7 @@ public static unsafe class Devices
             var t = d.Type.Length == 1 ? d.Type[0] : '?';
             if (t is not ('c' or 'b' or 'u' or 'p'))
                 throw new ContainerException($"device {d.Path}: unsupported type \"{d.Type}\" (expected c, b, u or p)");
-            specNodes.Add(new Node(InRoot.Clean(d.Path), t, d.Major, d.Minor, (d.FileMode ?? 0x1b6) & 0xfff, d.Uid ?? 0, d.Gid ?? 0));
+            specNodes.Add(new Node(InRoot.Clean(d.Path), t, d.Major, d.Minor, (d.FileMode ?? 0x1b6) & 0xfff, d.Uid ?? 0, d.Gid ?? 0, FromSpec: true));
         }
         foreach (var n in Defaults)
             if (!specNodes.Exists(s => s.Path == n.Path)) list.Add(n);
@@ -78,12 +78,24 @@ public static unsafe class Devices
             if (r < 0)
             {
                 var e = Marshal.GetLastPInvokeError();
-                if (e == Errno.EEXIST) return; // already there (a bind-mounted /dev or a populated rootfs)
+                // already there (a bind-mounted /dev or a populated rootfs): fine if it is that device
+                if (e == Errno.EEXIST) { if (n.FromSpec) CheckExisting(dir, p, n); return; }
                 if (e == Errno.EPERM) { BindHostNode(root, n); return; }
                 throw new NativeException("mknodat", n.Path, e);
             }
             NativeException.Check(fchownat(dir.Value, p, (int)n.Uid, (int)n.Gid, AT_SYMLINK_NOFOLLOW), "fchownat", n.Path);
         }
+    }
+
+    /// <summary>config-linux.md: a file at a linux.devices path that is not the requested device is an error.</summary>
+    static void CheckExisting(in Fd dir, byte* name, Node n)
+    {
+        Statx st;
+        NativeException.Check(statx(dir.Value, name, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &st), "statx", n.Path);
+        bool same = (st.stx_mode & S_IFMT) == TypeBits(n.Type)
+            && (n.Type == 'p' || (st.stx_rdev_major == n.Major && st.stx_rdev_minor == n.Minor));
+        if (!same)
+            throw new ContainerException($"device {n.Path}: a file that is not the requested device ({n.Type} {n.Major}:{n.Minor}) exists there");
     }
 
     /// <summary>Bind-mounts the host's node at the same path onto an empty file in the container.</summary>

@@ -73,7 +73,8 @@ public static unsafe class RootfsSetup
             if (linux?.MaskedPaths is { Count: > 0 } masked) MaskedPaths.Mask(root, masked);
             if (linux?.ReadonlyPaths is { Count: > 0 } ro) MaskedPaths.ReadOnly(root, ro);
             if (c.Spec.Root?.Readonly == true) RemountRootReadonly();
-            if (RootPropagation(c.Spec) is { } prop) MountOps.MountPath(null, "/", null, prop);
+            // "/" only: the recursive setting was made before the mounts, whose own propagation options must stay
+            if (RootPropagation(c.Spec) is { } prop) MountOps.MountPath(null, "/", null, prop & ~MS_REC);
         }
         catch (NativeException e)
         {
