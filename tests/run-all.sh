@@ -95,6 +95,12 @@ if [ -x tests/oci-validation/run.sh ]; then
 	unshare -m --propagation private tests/oci-validation/run.sh >"$LOGDIR/oci-validation.tap" 2>"$LOGDIR/oci-validation.err"
 	grep -E '^not ok' "$LOGDIR/oci-validation.tap" | head -30
 	count_tap "$LOGDIR/oci-validation.tap"
+	# every spec statement mapped, every case id named in the map present in this run
+	if tests/oci-validation/statements.sh "$LOGDIR/oci-validation.tap" >"$LOGDIR/statements.log" 2>&1; then
+		PASSED=$((PASSED + 1)); echo "  -> $(head -n1 "$LOGDIR/statements.log")"
+	else
+		cat "$LOGDIR/statements.log"; FAILED=$((FAILED + 1))
+	fi
 fi
 
 section "cri: pods through containerd's CRI plugin (handlers runc, nrunc = $RUNTIME, nrunc-shim)"
