@@ -156,22 +156,26 @@ internal static class InitProcess
         Libc.close(sock);
         markReady();
         // Blocks until start opens the fifo for reading; then the hooks and the raw steps that end in exec.
-        OpenFifo(fifo);
+        int fifoFd = OpenFifo(fifo);
         HookRunner.RunAll("startContainer", startHooks, StateJson(cfg, spec, "created"));
+        // start waits for this second byte when there are startContainer hooks; the fd closes at exec (O_CLOEXEC)
+        if (startHooks is not null) WriteByte(fifoFd, (byte)'1');
         try { program.RunHere(); }
         catch (RawProgramException e) { throw new ContainerException(plan.DescribeFailure(e)); }
     }
 
     static bool HasNs(InitConfig cfg, int flag) => ((cfg.NewNamespaces | cfg.JoinedNamespaces) & flag) != 0;
 
-    static unsafe void OpenFifo(string fifo)
+    /// <summary>Opens the exec fifo for writing (blocks until `start` opens it for reading) and writes '0'; returns the fd.</summary>
+    static unsafe int OpenFifo(string fifo)
     {
         int fd;
         fixed (byte* p = Utf8.Z(fifo)) fd = NativeException.Check(Libc.open(p, Libc.O_WRONLY | Libc.O_CLOEXEC, 0), "open", "exec fifo");
-        byte b = (byte)'0';
-        Libc.write(fd, &b, 1);
-        Libc.close(fd);
+        WriteByte(fd, (byte)'0');
+        return fd;
     }
+
+    static unsafe void WriteByte(int fd, byte b) => Libc.write(fd, &b, 1);
 
     static byte[] StateJson(InitConfig cfg, NRunc.Spec.Spec spec, string status) =>
         HookState.ToUtf8(cfg.Id, status, cfg.HostPid, cfg.Bundle, spec.Annotations);

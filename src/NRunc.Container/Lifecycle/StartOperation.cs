@@ -26,10 +26,11 @@ internal static unsafe class StartOperation
             default: throw new ContainerException($"cannot start a container in the {status.Name()} state");
         }
         var fifo = Path.Combine(store.ContainerDir(id), StateStore.ExecFifo);
-        Release(fifo, record);
-        try { File.Delete(fifo); } catch (IOException) { }
-
         var spec = record.ConfigPath is { } cp && record.Spec() is { } s ? s : null;
+        // With startContainer hooks, init writes a second byte once they succeeded; EOF instead means one failed
+        // (runtime.md, lifecycle step 7: an error of start). Without them start returns after the first byte.
+        Release(fifo, record, spec?.Hooks?.StartContainer is { Count: > 0 });
+        try { File.Delete(fifo); } catch (IOException) { }
         if (spec?.Hooks?.Poststart is { Count: > 0 } hooks)
         {
             var state = HookState.ToUtf8(record, ContainerStatus.Running);
@@ -46,7 +47,7 @@ internal static unsafe class StartOperation
         }
     }
 
-    static void Release(string fifo, ContainerRecord record)
+    static void Release(string fifo, ContainerRecord record, bool waitStartHooks)
     {
         int fd;
         fixed (byte* p = Utf8.Z(fifo)) fd = Libc.open(p, Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_CLOEXEC_FLAG, 0);
@@ -60,8 +61,13 @@ internal static unsafe class StartOperation
                 if (r > 0 && (pfd.Revents & Libc.POLL_IN) != 0)
                 {
                     byte b;
-                    if (Libc.read(fd, &b, 1) == 1) return;
+                    nint n = Libc.read(fd, &b, 1);
+                    if (n == 1 && (b == (byte)'1' || !waitStartHooks)) return;
+                    if (n == 0) throw new ContainerException("start: a startContainer hook failed (the container's init exited; see its log)");
+                    continue;
                 }
+                if (r > 0 && waitStartHooks && (pfd.Revents & Libc.POLL_HUP) != 0)
+                    throw new ContainerException("start: a startContainer hook failed (the container's init exited; see its log)");
                 if (!StatusProbe.IsInitAlive(record)) throw new ContainerException("cannot start a container that has stopped");
             }
         }
