@@ -122,10 +122,13 @@ internal sealed unsafe class CreateOperation : IDisposable
             ConfigPath = configCopy,
             SystemdCgroup = _ctx.SystemdCgroup,
             Rootless = RootlessMode.CgroupsRootless(_ctx.Rootless),
+            // Who is creating it: once this process is gone without an init pid recorded, the create was aborted.
+            Extra = new Dictionary<string, string> { [StatusProbe.CreatorKey] = StatusProbe.CreatorIdentity(Environment.ProcessId) },
         };
         _cgroups = CgroupManagerFactory.ForContainer(_o.Id, spec.Linux?.CgroupsPath, _ctx.SystemdCgroup, Record.Rootless);
         Record.CgroupPaths = new Dictionary<string, string>(_cgroups.Paths);
         _store.Save(Record);
+        FaultPoint.Hit("after-record");
 
         var fifoPath = Path.Combine(dir, StateStore.ExecFifo);
         fixed (byte* p = Utf8.Z(fifoPath)) NativeException.Check(Libc.mkfifo(p, 0x1b6 /* 0666 & umask → chmod below */), "mkfifo", fifoPath);
@@ -138,6 +141,7 @@ internal sealed unsafe class CreateOperation : IDisposable
         {
             throw new ContainerException($"config.json: linux.cgroupsPath: {e.Message} (rootless: an explicit cgroupsPath must be a cgroup delegated to uid {Libc.EffectiveUid()})", e);
         }
+        FaultPoint.Hit("after-cgroups");
         t.Mark("cgroups");
         _ns = NamespacePlan.From(spec);
         // config.md: capabilities that cannot be granted are logged as a warning, not an error
@@ -179,11 +183,13 @@ internal sealed unsafe class CreateOperation : IDisposable
             "_NRUNC_INIT_SOCK=" + childInit.ToString(CultureInfo.InvariantCulture),
         };
         if (_ctx.Debug) env.Add("_NRUNC_DEBUG=1");
+        FaultPoint.PassTo(env);
 
         int pid1;
-        using (var program = BuildStage1(childSync, childErr, childInit, fifoFd, consoleFd, exeFd, env, preparedMounts.Values))
+        using (var program = BuildStage1(childSync, childErr, childInit, fifoFd, consoleFd, exeFd, env, preparedMounts.Values, [sync[0], init[0], err[0]]))
         {
             pid1 = program.Spawn(0);
+            FaultPoint.Hit("after-clone");
             Libc.close(childSync);
             Libc.close(childErr);
             Libc.close(childInit);
@@ -201,6 +207,7 @@ internal sealed unsafe class CreateOperation : IDisposable
         if (Record.Rootless) Record.CgroupPaths = new Dictionary<string, string>(_cgroups.Paths);
         Record.Extra = new Dictionary<string, string> { ["namespaces"] = _ns.NewFlags.ToString(CultureInfo.InvariantCulture) };
         _store.Save(Record);
+        FaultPoint.Hit("after-init-pid");
         NetDevices.Move(spec.Linux?.NetDevices, _initPid);
         t.Mark("netdevices");
 
@@ -234,6 +241,7 @@ internal sealed unsafe class CreateOperation : IDisposable
         InitChannel.SendConfig(init[0], cfg);
         WaitReady(init[0], t);
         t.Mark("init");
+        FaultPoint.Hit("before-start");
 
         if (_o.PidFile is { } pf) StateStore.WriteAtomic(Path.GetFullPath(pf), System.Text.Encoding.ASCII.GetBytes(_initPid.ToString(CultureInfo.InvariantCulture)), 0x1a4);
         t.Mark("pidfile");
@@ -245,10 +253,12 @@ internal sealed unsafe class CreateOperation : IDisposable
     /// parent to move it into the cgroups), create the other namespaces, then fork init as the parent's child.
     /// Stage 2 (init) restores the signal mask and execs nrunc init from the protected binary.
     /// </summary>
-    RawProgram BuildStage1(int sync, int err, int initSock, int fifoFd, int consoleFd, int exeFd, List<string> env, IEnumerable<int> mountFds)
+    RawProgram BuildStage1(int sync, int err, int initSock, int fifoFd, int consoleFd, int exeFd, List<string> env, IEnumerable<int> mountFds, int[] parentEnds)
     {
         var ns = _ns!;
         var b = new RawProgramBuilder { ErrorFd = err };
+        // Drop the copies of the parent's ends: if create dies, the sync wait below then sees EOF and the child exits.
+        foreach (var parentEnd in parentEnds) b.Add(RawOpCode.CloseRange, "closing the parent's socket ends", parentEnd, parentEnd, 0);
         b.Add(RawOpCode.Prctl, "prctl PR_SET_DUMPABLE", 4 /* PR_SET_DUMPABLE */, 0);
         foreach (var j in ns.Joins)
             if (j.Flag == NamespacePlan.CLONE_NEWUSER)
@@ -302,10 +312,12 @@ internal sealed unsafe class CreateOperation : IDisposable
             try { _cgroups.Set(Spec.Linux?.Resources); }
             catch (CgroupException e) when (Record.Rootless) { throw new ContainerException("config.json: linux.resources: " + e.Message, e); }
             t.Mark("cgroup-apply");
+            FaultPoint.Hit("after-cgroup-apply");
             if (_ns!.IsNew(NamespacePlan.CLONE_NEWUSER)) _setgroupsAllowed = IdMaps.Write(pid1, Spec.Linux);
             SyncSocket.WriteInt(sync, SyncGo);
             int? pid2 = SyncSocket.ReadInt(sync);
             if (pid2 is not > 0) throw StageFailure(program, err);
+            FaultPoint.Hit("after-init-fork");
             var failure = RawProgram.ReadFailure(err); // EOF once init has exec'd
             if (failure is { } f) { Libc.kill(pid2.Value, 9); HookRunner.WaitExit(pid2.Value); throw new ContainerException("create: " + program.DescribeFailure(f.OpIndex, f.Errno)); }
             return pid2.Value;
@@ -359,6 +371,7 @@ internal sealed unsafe class CreateOperation : IDisposable
                 case "error":
                     throw new ContainerException(m.Message ?? "create: container init failed");
                 default:
+                    FaultPoint.OnInitMessage(m.Type);
                     throw new ContainerException($"create: unexpected message from init: {m.Type}");
             }
         }

@@ -23,6 +23,7 @@ public static unsafe class RootfsSetup
             MountOps.MountPath(null, "/", null, RootPropagation(c.Spec) ?? (MS_SLAVE | MS_REC));
             MakeParentPrivate(rootfs);
             MountOps.MountPath(rootfs, rootfs, "bind", MS_BIND | MS_REC);
+            NRunc.Container.Diagnostics.FaultPoint.Hit("init-mounts");
 
             using var root = SpecMounts.OpenHost(rootfs, O_PATH | O_DIRECTORY);
             var mounts = c.Spec.Mounts ?? [];

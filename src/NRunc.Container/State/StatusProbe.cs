@@ -4,16 +4,37 @@ namespace NRunc.Container.State;
 public static class StatusProbe
 {
     /// <summary>
-    /// InitPid 0 → creating; init gone, a zombie, or with another start time (pid reused) → stopped;
+    /// InitPid 0 → creating while the create process lives, else stopped (an aborted create); init gone, a zombie, or with another start time (pid reused) → stopped;
     /// exec.fifo present → created; cgroup frozen → paused; else running.
     /// </summary>
     public static ContainerStatus Get(StateStore store, ContainerRecord record)
     {
-        if (record.InitPid == 0) return ContainerStatus.Creating;
+        if (record.InitPid == 0) return IsCreatorAlive(record) ? ContainerStatus.Creating : ContainerStatus.Stopped;
         if (!IsInitAlive(record)) return ContainerStatus.Stopped;
         if (File.Exists(Path.Combine(store.ContainerDir(record.Id), StateStore.ExecFifo))) return ContainerStatus.Created;
         if (IsFrozen(record)) return ContainerStatus.Paused;
         return ContainerStatus.Running;
+    }
+
+    /// <summary>Extra key for the creating process, "PID:STARTTIME", recorded before create makes anything.</summary>
+    public const string CreatorKey = "creator";
+
+    public static string CreatorIdentity(int pid) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{pid}:{ProcStat.Read(pid)?.StartTime ?? 0}");
+
+    /// <summary>
+    /// True when the process that recorded the container is still running create (same pid and start time). Records
+    /// without a creator (older nrunc) count as alive, which was the old behaviour.
+    /// </summary>
+    public static bool IsCreatorAlive(ContainerRecord record)
+    {
+        if (record.Extra?.GetValueOrDefault(CreatorKey) is not { } v) return true;
+        var colon = v.IndexOf(':');
+        if (colon < 0 || !int.TryParse(v.AsSpan(0, colon), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid) ||
+            !ulong.TryParse(v.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var start))
+            return true;
+        var st = ProcStat.Read(pid);
+        return st is { } s && s.State is not ('Z' or 'X' or 'x') && s.StartTime == start;
     }
 
     /// <summary>True when the recorded init still exists, is not a zombie (or dead), and has the recorded start time.</summary>
