@@ -47,7 +47,18 @@ public static unsafe class InitChannel
 {
     const int MaxMessage = 1 << 20;
 
+    // A datagram cannot exceed the socket's send buffer (about 200 KiB): a longer message (a config.json with a big
+    // seccomp profile or annotations) goes as a header datagram "\0" + decimal length, then chunks of this size.
+    const int Chunk = 64 << 10;
+
     static void SendBytes(int fd, ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length <= Chunk) { SendDatagram(fd, bytes); return; }
+        SendDatagram(fd, System.Text.Encoding.ASCII.GetBytes("\0" + bytes.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        for (int off = 0; off < bytes.Length; off += Chunk) SendDatagram(fd, bytes.Slice(off, Math.Min(Chunk, bytes.Length - off)));
+    }
+
+    static void SendDatagram(int fd, ReadOnlySpan<byte> bytes)
     {
         fixed (byte* b = bytes)
         {
@@ -61,11 +72,29 @@ public static unsafe class InitChannel
     static byte[]? ReceiveBytes(int fd)
     {
         var buf = new byte[MaxMessage];
+        int n = ReceiveDatagram(fd, buf);
+        if (n == 0) return null;
+        if (buf[0] != 0) return buf.AsSpan(0, n).ToArray();
+        // a long message: "\0" + length, then its chunks
+        if (!int.TryParse(buf.AsSpan(1, n - 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int total) || total <= 0)
+            throw new NativeException("read", "init socket: bad message header", 71 /* EPROTO */);
+        var message = new byte[total];
+        for (int off = 0; off < total;)
+        {
+            int got = ReceiveDatagram(fd, message.AsSpan(off));
+            if (got == 0) return null;
+            off += got;
+        }
+        return message;
+    }
+
+    static int ReceiveDatagram(int fd, Span<byte> into)
+    {
         nint n;
-        fixed (byte* b = buf)
-            do n = Libc.read(fd, b, buf.Length); while (n < 0 && System.Runtime.InteropServices.Marshal.GetLastPInvokeError() == Errno.EINTR);
+        fixed (byte* b = into)
+            do n = Libc.read(fd, b, into.Length); while (n < 0 && System.Runtime.InteropServices.Marshal.GetLastPInvokeError() == Errno.EINTR);
         if (n < 0) throw new NativeException("read", "init socket", System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
-        return n == 0 ? null : buf.AsSpan(0, (int)n).ToArray();
+        return (int)n;
     }
 
     // Hand-written JSON: JsonSerializer's first use costs milliseconds in a fresh AOT process, twice per create.
