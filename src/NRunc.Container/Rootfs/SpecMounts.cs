@@ -103,6 +103,7 @@ public static class SpecMounts
 
     static void Proc(in Fd root, string dest, NRunc.Spec.Mount m, MountOptions o)
     {
+        RejectSymlink(root, dest);
         using var target = InRoot.OpenOrCreate(root.Value, dest, CreateKind.Directory);
         MountOps.Mount(string.IsNullOrEmpty(m.Source) ? "proc" : m.Source, target, "proc", o.Flags, o.Data, dest);
         using var mnt = InRoot.Open(root.Value, dest);
@@ -111,6 +112,21 @@ public static class SpecMounts
         if (st.f_type != PROC_SUPER_MAGIC)
             throw new ContainerException($"{dest} is not procfs after mounting it (f_type 0x{st.f_type:x})");
         After(mnt, o, dest);
+    }
+
+    /// <summary>
+    /// procfs goes exactly where the spec says: a rootfs whose /proc is a symlink would get procfs somewhere else, and
+    /// the masked and read-only paths under /proc would then protect nothing (CVE-2023-28642).
+    /// </summary>
+    static void RejectSymlink(in Fd root, string dest)
+    {
+        var (parent, name) = InRoot.Split(dest);
+        if (name.Length == 0) return;
+        int dir = InRoot.TryOpen(root.Value, parent, O_PATH | O_DIRECTORY, out _);
+        if (dir < 0) return; // missing parents are created as directories
+        using var held = new Fd(dir);
+        if (InRoot.TryReadlink(dir, name) is { } link)
+            throw new ContainerException($"\"{dest}\" cannot be mounted because it is a symlink (to \"{link}\")");
     }
 
     static void Sysfs(RootfsContext c, in Fd root, string dest, NRunc.Spec.Mount m, MountOptions o)
