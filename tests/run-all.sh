@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs every test dependency (idempotent), builds, and runs all suites:
-# unit tests, integration (bats), oci-validation, bench in quick mode.
+# unit tests, integration (bats), reliability (bats), oci-validation, bench in quick mode.
 # Ends with one line "N passed, N failed, N skipped"; exits non-zero if anything failed.
 #   RUNTIME=/usr/sbin/runc tests/run-all.sh   runs the runtime suites against another runtime
 set -uo pipefail
@@ -89,6 +89,10 @@ count_tap "$LOGDIR"/integration/*.tap
 section "engines: docker, containerd, podman (RUNTIME=$RUNTIME)"
 RESULTS="$LOGDIR/engines" tests/engines/run.sh
 count_tap "$LOGDIR"/engines/*.tap
+
+section "reliability (RUNTIME=$RUNTIME)"
+RESULTS="$LOGDIR/reliability" tests/reliability/run.sh
+count_tap "$LOGDIR"/reliability/*.tap
 
 section "oci-validation (RUNTIME=$RUNTIME)"
 if [ -x tests/oci-validation/run.sh ]; then
