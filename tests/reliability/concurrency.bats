@@ -36,6 +36,7 @@ setup() {
 }
 
 @test "concurrency: the same id created twice at once: exactly one wins, the loser removes nothing" {
+	skip_if_runc "the loser fails on the winner's exec.fifo, then removes the winner's cgroups (and its init is left)"
 	local round
 	for round in 1 2 3 4 5; do
 		local id="dup$round-$$"

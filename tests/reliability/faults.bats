@@ -154,20 +154,23 @@ crash_create() {
 }
 
 @test "faults: a full --root gives a clear error and leaves nothing" {
-	local small="$BATS_TEST_TMPDIR/smallroot"
+	local small="$BATS_TEST_TMPDIR/smallroot" rc=0 out listed left=0
 	mkdir -p "$small"
 	mount -t tmpfs -o size=64k tmpfs "$small"
 	# fill it up
 	dd if=/dev/zero of="$small/fill" bs=4k count=100 2>/dev/null || true
 	ROOT="$small/root"
 	track "$ID"
-	run rt create --bundle "$BUNDLE" "$ID"
-	echo "$output"
-	[ "$status" -eq 1 ]
-	[[ "$output" == *"no space left on device"* ]]
+	out=$(rt create --bundle "$BUNDLE" "$ID" 2>&1) || rc=$?
+	echo "exit $rc: $out"
 	rm -f "$small/fill"
-	run runtime list -q
-	[ -z "$output" ]
-	assert_nothing_left "$ID"
+	# nrunc must leave nothing by itself; runc gets a delete --force first
+	if is_runc; then runtime delete --force "$ID" >/dev/null 2>&1 || true; fi
+	listed=$(runtime list -q 2>&1)
+	assert_nothing_left "$ID" || left=1
 	umount "$small"
+	[ "$rc" -eq 1 ]
+	is_runc || [[ "$out" == *"no space left on device"* ]] # runc 1.1.5: "unable to store init state: %!w(<nil>)"
+	[ -z "$listed" ]
+	[ "$left" -eq 0 ]
 }
