@@ -41,6 +41,9 @@ public interface ICgroupManager
     /// <summary>runc's <c>events --stats</c> data (see <see cref="CgroupStatsJsonContext"/>).</summary>
     CgroupStats GetStats();
 
+    /// <summary>Processes killed by the OOM killer in the memory cgroup so far; -1 when there is no memory cgroup.</summary>
+    long OomKillCount();
+
     /// <summary>Kills nothing; removes every dir (sub-cgroups first, retrying briefly on EBUSY). Fine if already gone.</summary>
     void Destroy();
 

@@ -196,6 +196,8 @@ public sealed class FsManager : ICgroupManager
         return [];
     }
 
+    public long OomKillCount() => OomCounter.Read(_paths.GetValueOrDefault("memory"), "memory.oom_control");
+
     public CgroupStats GetStats()
     {
         var s = new CgroupStats();

@@ -142,6 +142,8 @@ public sealed class Fs2Manager : ICgroupManager
 
     public IReadOnlyList<int> GetPids() => Procs.ReadRecursive(_dir);
 
+    public long OomKillCount() => OomCounter.Read(_dir, "memory.events");
+
     public CgroupStats GetStats()
     {
         var s = new CgroupStats();

@@ -33,13 +33,50 @@ public static class EventsOperation
         return Encoding.UTF8.GetString(buffer.WrittenSpan) + "\n";
     }
 
-    /// <summary>Prints a stats line every <paramref name="interval"/> until the container stops or printing fails.</summary>
+    /// <summary>How often the memory cgroup's OOM-kill counter is read while streaming.</summary>
+    static readonly TimeSpan OomPoll = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>runc's OOM event: <c>{"type":"oom","id":ID}</c>.</summary>
+    public static string OomLine(string id)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(64);
+        using (var w = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions
+               { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            w.WriteString("type"u8, "oom");
+            w.WriteString("id"u8, id);
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.WrittenSpan) + "\n";
+    }
+
+    /// <summary>
+    /// Prints a stats line every <paramref name="interval"/> and an oom line whenever the OOM killer's counter of the
+    /// container's memory cgroup rises, until the container stops or printing fails. The counter is checked before
+    /// the stats, so an OOM that ends the container is still reported.
+    /// </summary>
     public static void Stream(StateStore store, string id, TimeSpan interval, Action<string> emit, CancellationToken cancel = default)
     {
+        StateStore.ValidateId(id);
+        ContainerRecord record;
+        using (store.Lock(id)) record = store.Load(id);
+        var cgroups = ContainerCgroups.Has(record) ? ContainerCgroups.Open(record) : null;
+        long ooms = cgroups?.OomKillCount() ?? -1;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var nextStats = TimeSpan.Zero;
         while (!cancel.IsCancellationRequested)
         {
-            emit(StatsLine(store, id));
-            if (cancel.WaitHandle.WaitOne(interval)) return;
+            long now = cgroups?.OomKillCount() ?? -1;
+            if (now > ooms && ooms >= 0) emit(OomLine(id));
+            if (now >= 0) ooms = now;
+            if (clock.Elapsed >= nextStats)
+            {
+                emit(StatsLine(store, id));
+                nextStats += interval;
+            }
+            var wait = nextStats - clock.Elapsed;
+            if (cancel.WaitHandle.WaitOne(wait < OomPoll ? (wait < TimeSpan.Zero ? TimeSpan.Zero : wait) : OomPoll)) return;
         }
     }
 

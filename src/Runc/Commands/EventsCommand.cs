@@ -15,7 +15,8 @@ public static class EventsCommand
             DESCRIPTION:
                The events command prints the container's statistics as JSON lines
             ({"type":"stats","id":...,"data":{...}}), once with --stats, otherwise once
-            every interval until the container stops. OOM notifications are not reported.
+            every interval until the container stops, and {"type":"oom","id":...} whenever
+            the OOM killer kills a process in the container's memory cgroup.
             """,
         Flags =
         [

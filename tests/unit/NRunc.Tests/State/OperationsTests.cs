@@ -21,6 +21,10 @@ public class OperationsTests
     [InlineData("5y")]
     public void BadDurations(string s) => Assert.Throws<ContainerException>(() => EventsOperation.ParseDuration(s));
 
+    [Fact]
+    public void Oom_event_is_runcs_json_line() =>
+        Assert.Equal("{\"type\":\"oom\",\"id\":\"c1\"}\n", EventsOperation.OomLine("c1"));
+
     [Theory]
     [InlineData("512", 512)]
     [InlineData("10k", 10240)]
