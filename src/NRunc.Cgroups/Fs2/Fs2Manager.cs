@@ -119,7 +119,11 @@ public sealed class Fs2Manager : ICgroupManager
         if (Fs2Cpu.IsSet(r.Cpu)) { Require("cpu", "cpu limit"); Fs2Cpu.Set(_dir, r.Cpu!); }
         if (Fs2Cpuset.IsSet(r.Cpu)) { Require("cpuset", "cpuset"); Fs2Cpuset.Set(_dir, r.Cpu!); }
         if (r.Devices is not null || LinuxDevices is not null)
-            CgroupLog.Debug("cgroup v2 device rules need eBPF, not implemented yet: linux.resources.devices not applied");
+        {
+            try { Fs2Devices.Set(_dir, DeviceRules.Build(r.Devices, LinuxDevices)); }
+            // Rootless containers cannot load device filters; runc ignores this too.
+            catch (CgroupException e) when (_rootless) { CgroupLog.Debug($"rootless: device filter not attached: {e.Message}"); }
+        }
         if (r.HugepageLimits is { Count: > 0 }) { Require("hugetlb", "hugepage limit"); Fs2Hugetlb.Set(_dir, r.HugepageLimits); }
         if (r.Rdma is { Count: > 0 }) { Require("rdma", "rdma limit"); Rdma(r.Rdma); }
         if (r.Network is { } net && (net.ClassId is not null and not 0 || net.Priorities is { Count: > 0 }))
