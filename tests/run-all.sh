@@ -28,7 +28,7 @@ count_tap() {
 section "dependencies"
 apt_pkgs=(busybox-static bats jq runc crun libseccomp2 libseccomp-dev hyperfine strace uidmap time
 	util-linux iproute2 procps gcc libc6-dev zlib1g-dev git containerd containernetworking-plugins
-	docker.io podman conmon tini)
+	docker.io podman conmon tini qemu-system-x86 cpio)
 missing=()
 for p in "${apt_pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -93,6 +93,19 @@ count_tap "$LOGDIR"/engines/*.tap
 section "reliability (RUNTIME=$RUNTIME)"
 RESULTS="$LOGDIR/reliability" tests/reliability/run.sh
 count_tap "$LOGDIR"/reliability/*.tap
+
+section "cgroup v2 in a qemu guest (RUNTIME=$RUNTIME)"
+# tests/vm: driver tests and tests/vm/cgroup2.bats in a cgroup-v2-only guest (one boot, a few minutes under TCG)
+RUNTIMES="$RUNTIME" timeout 1200 tests/vm/run-cgroup2-tests.sh >"$LOGDIR/cgroup2-vm.log" 2>&1
+line=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$LOGDIR/cgroup2-vm.log" | tail -n1)
+if [ -n "$line" ]; then
+	read -r vp _ vf _ vs _ <<<"$line"
+	PASSED=$((PASSED + vp)) FAILED=$((FAILED + vf)) SKIPPED=$((SKIPPED + vs))
+	echo "  -> $line"
+else
+	tail -n 20 "$LOGDIR/cgroup2-vm.log"; FAILED=$((FAILED + 1)); echo "  -> no result from the guest"
+fi
+grep -E '^(FAIL|not ok)' "$LOGDIR/cgroup2-vm.log" | head -20
 
 section "oci-validation (RUNTIME=$RUNTIME)"
 if [ -x tests/oci-validation/run.sh ]; then

@@ -121,8 +121,11 @@ run_busybox_detached() {
 # Host pid of a container's init.
 init_pid() { runtime state "${1:-$ID}" | jq -r .pid; }
 
-# cgroup path of the container in a v1 hierarchy.
-cgroup_dir() { echo "/sys/fs/cgroup/$1/$CG_PARENT/${2:-$ID}"; }
+# cgroup path of the container in a v1 hierarchy (on a cgroup v2 host, e.g. the tests/vm guest: its one dir).
+is_cgroup2() { [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; }
+cgroup_dir() {
+	if is_cgroup2; then echo "/sys/fs/cgroup/$CG_PARENT/${2:-$ID}"; else echo "/sys/fs/cgroup/$1/$CG_PARENT/${2:-$ID}"; fi
+}
 
 # Starts recvtty on $BATS_TEST_TMPDIR/tty.sock; output in $BATS_TEST_TMPDIR/tty.out.
 start_recvtty() {
@@ -153,7 +156,7 @@ setup() {
 
 _rm_cgroups() {
 	local d
-	for d in /sys/fs/cgroup/*/"$CG_PARENT" /sys/fs/cgroup/unified/"$CG_PARENT"; do
+	for d in /sys/fs/cgroup/*/"$CG_PARENT" /sys/fs/cgroup/unified/"$CG_PARENT" /sys/fs/cgroup/"$CG_PARENT"; do
 		[ -d "$d" ] || continue
 		case "$(stat -f -c %T "$d")" in
 		cgroupfs | cgroup2fs)
@@ -178,7 +181,7 @@ teardown() {
 	fi
 	# Whatever the runtime left: kill processes still in our cgroups so the dirs can go.
 	local procs
-	procs=$(cat /sys/fs/cgroup/pids/"$CG_PARENT"/*/cgroup.procs 2>/dev/null || true)
+	procs=$(cat /sys/fs/cgroup/pids/"$CG_PARENT"/*/cgroup.procs /sys/fs/cgroup/"$CG_PARENT"/*/cgroup.procs 2>/dev/null || true)
 	if [ -n "$procs" ]; then
 		echo "teardown: processes left in the container cgroups: $procs" >&2
 		kill -9 $procs 2>/dev/null || true
@@ -201,7 +204,7 @@ teardown() {
 			fi
 		done
 	fi
-	for d in /sys/fs/cgroup/*/"$CG_PARENT"; do
+	for d in /sys/fs/cgroup/*/"$CG_PARENT" /sys/fs/cgroup/"$CG_PARENT"; do
 		if [ -d "$d" ]; then
 			echo "teardown: cgroup $d could not be removed" >&2
 			leftover=1

@@ -1,19 +1,49 @@
 #!/usr/bin/env bash
-# Runs the real-kernel cgroup tests (tests/unit/NRunc.Tests/Cgroups/HostV2Tests.cs, HostV1Tests.cs) inside a qemu
-# guest whose kernel has cgroup v2 only, so the v2 driver is tested against a real unified hierarchy on this v1
-# host. One boot. The tests are published as one NativeAOT binary (tests/vm/CgroupV2Runner): vstest's testhost
-# cannot even connect within its 90 s timeout under TCG emulation.
+# Runs the cgroup v2 tests inside a qemu guest whose kernel has cgroup v2 only (cgroup_no_v1=all), one boot:
+#  1. the real-kernel cgroup driver tests (tests/unit/NRunc.Tests/Cgroups/HostV2Tests.cs, DeviceFilterTests.cs),
+#     published as one NativeAOT binary (tests/vm/CgroupV2Runner: vstest cannot start under TCG emulation);
+#  2. tests/vm/cgroup2.bats with out/nrunc, then with runc (RUNTIMES="out/nrunc /usr/sbin/runc" by default).
+# The repository is shared into the guest (tests/vm/cgroup2-vm), so run ./build.sh first.
 #
-#   tests/vm/run-cgroup2-tests.sh          # prints each test and a final "N passed, N failed, N skipped"
+#   tests/vm/run-cgroup2-tests.sh          # prints each result and a final "N passed, N failed, N skipped"
 #
-# Exit status: the runner's (0 when nothing failed). Needs root (qemu; apt-get and a kernel download on first use,
-# cached under /var/cache/cgroup2-vm).
-set -euo pipefail
+# TAP files and logs: tests/vm/.work/. Exit status 0 when nothing failed. Needs root (qemu; apt-get and a kernel
+# download on first use, cached under /var/cache/cgroup2-vm).
+set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d /tmp/nrunc-cgroup2-tests.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+repo=$(cd "$here/../.." && pwd)
+work="$here/.work"
+rm -rf "$work"; mkdir -p "$work/tap"
+runtimes=${RUNTIMES:-"$repo/out/nrunc /usr/sbin/runc"}
 
-dotnet publish "$here/CgroupV2Runner" -c Release -o "$work/out" -v q --nologo >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
+[ -x "$repo/out/nrunc" ] || { echo "run-cgroup2-tests: $repo/out/nrunc missing: run ./build.sh first"; exit 1; }
+dotnet publish "$here/CgroupV2Runner" -c Release -o "$work/runner" -v q --nologo >"$work/build.log" 2>&1 || { tail -30 "$work/build.log"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+rm -f "$work/runner"/*.dbg
 
-"$here/cgroup2-vm" -m 1024 -t 300 "$work" \
-  "echo \"guest kernel \$(uname -r), cgroup2 controllers: \$(cat /sys/fs/cgroup/cgroup.controllers)\"; $work/out/nrunc-cgroup-tests"
+# bats needs /dev/fd (process substitution), which the guest's devtmpfs lacks
+guest="for f in fd:/proc/self/fd stdin:/proc/self/fd/0 stdout:/proc/self/fd/1 stderr:/proc/self/fd/2; do [ -e /dev/\${f%%:*} ] || ln -s \${f#*:} /dev/\${f%%:*}; done
+echo \"guest kernel \$(uname -r), cgroup2 controllers: \$(cat /sys/fs/cgroup/cgroup.controllers)\"
+$work/runner/nrunc-cgroup-tests >$work/unit.log 2>&1; cat $work/unit.log
+for rt in $runtimes; do
+  name=\$(basename \$rt)
+  # a copy on the guest's tmpfs: executing from the 9p share reads the whole binary every time
+  mkdir -p /tmp/rt && cp \$rt /tmp/rt/\$name
+  RUNTIME=/tmp/rt/\$name RESULTS=$work/tap/\$name timeout 600 $repo/tests/integration/run.sh $here/cgroup2.bats
+done"
+"$here/cgroup2-vm" -m 1024 -t 900 "$repo" "$guest" | tee "$work/guest.log"
+vm_rc=${PIPESTATUS[0]}
+
+# totals: the runner's summary line plus every TAP file
+p=0 f=0 s=0
+if line=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$work/unit.log" 2>/dev/null | tail -1) && [ -n "$line" ]; then
+	read -r up _ uf _ us _ <<<"$line"; p=$((p + up)) f=$((f + uf)) s=$((s + us))
+else
+	echo "run-cgroup2-tests: no summary from the unit runner (guest exit $vm_rc)"; f=$((f + 1))
+fi
+for rt in $runtimes; do
+	t="$work/tap/$(basename "$rt")/cgroup2.tap"
+	if [ ! -f "$t" ]; then echo "run-cgroup2-tests: no results for $rt"; f=$((f + 1)); continue; fi
+	p=$((p + $(grep -E '^ok ' "$t" | grep -vc '# skip'))) s=$((s + $(grep -Ec '^ok .*# skip' "$t"))) f=$((f + $(grep -Ec '^not ok ' "$t")))
+done
+echo "$p passed, $f failed, $s skipped"
+[ "$f" -eq 0 ]

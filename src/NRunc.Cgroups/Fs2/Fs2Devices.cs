@@ -8,7 +8,7 @@ namespace NRunc.Cgroups.Fs2;
 /// and attached to the container's cgroup with BPF_F_ALLOW_MULTI; the filters that were attached before (an earlier
 /// create or update) are detached afterwards, so there is never a moment without a filter.
 /// </summary>
-internal static unsafe class Fs2Devices
+public static unsafe class Fs2Devices
 {
     public static void Set(string dir, IReadOnlyList<DeviceRule> rules)
     {

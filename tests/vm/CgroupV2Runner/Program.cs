@@ -4,12 +4,14 @@ using NRunc.Tests.Cgroups;
 // "N passed, N failed, N skipped" (exit 1 on any failure). The test methods are listed by hand: no reflection.
 var v2 = new HostV2Tests();
 var v1 = new HostV1Tests();
+var devices = new DeviceFilterTests();
 var tests = new (string Name, bool V2, Action Run)[]
 {
     ("HostV2Tests.Lifecycle_create_apply_set_freeze_stats_destroy", true, v2.Lifecycle_create_apply_set_freeze_stats_destroy),
     ("HostV2Tests.Errors_name_the_key_or_the_controller", true, v2.Errors_name_the_key_or_the_controller),
     ("HostV2Tests.Relative_path_goes_under_the_parent_of_our_own_cgroup", true, v2.Relative_path_goes_under_the_parent_of_our_own_cgroup),
     ("HostV2Tests.FromPaths_round_trip_and_sub_cgroups_are_removed", true, v2.FromPaths_round_trip_and_sub_cgroups_are_removed),
+    ("DeviceFilterTests.The_kernel_verifier_accepts_the_filter_and_an_update_replaces_it", true, devices.The_kernel_verifier_accepts_the_filter_and_an_update_replaces_it),
     ("HostV1Tests.Lifecycle_create_apply_set_freeze_stats_destroy", false, v1.Lifecycle_create_apply_set_freeze_stats_destroy),
     ("HostV1Tests.Memory_and_swap_can_be_raised_and_lowered", false, v1.Memory_and_swap_can_be_raised_and_lowered),
     ("HostV1Tests.Pids_limit_zero_or_negative_is_max", false, v1.Pids_limit_zero_or_negative_is_max),

@@ -1,0 +1,105 @@
+#!/usr/bin/env bats
+# cgroup v2 behaviour, run inside the cgroup-v2-only qemu guest by tests/vm/run-cgroup2-tests.sh (with nrunc and
+# with runc): limits read back from the unified hierarchy, the eBPF device filter, OOM events.
+
+load ../integration/helpers
+
+setup() {
+	is_cgroup2 || skip "needs a cgroup v2 host (run through tests/vm/run-cgroup2-tests.sh)"
+	setup_bundle
+}
+
+# Under TCG every fork costs: a rootfs with only the applets these tests use (helpers.bash links all ~400).
+_rootfs_template() {
+	local t="$BATS_FILE_TMPDIR/rootfs-template" a
+	if [ ! -d "$t" ]; then
+		mkdir -p "$t.tmp"/{bin,etc,proc,sys,dev,tmp,root}
+		cp "$BUSYBOX" "$t.tmp/bin/busybox"
+		for a in sh sleep head wc mknod cat echo id; do ln -s busybox "$t.tmp/bin/$a"; done
+		chmod 1777 "$t.tmp/tmp"
+		printf 'root:x:0:0:root:/root:/bin/sh\n' >"$t.tmp/etc/passwd"
+		printf 'root:x:0:\n' >"$t.tmp/etc/group"
+		mv "$t.tmp" "$t"
+	fi
+	echo "$t"
+}
+
+# The device tests make their own nodes: the container needs CAP_MKNOD.
+with_mknod() { update_config '.process.capabilities |= with_entries(.value += ["CAP_MKNOD"])'; }
+
+@test "v2: memory, cpu, pids limits are written to the unified hierarchy" {
+	update_config '.linux.resources.memory = {"limit": 67108864, "reservation": 33554432}
+		| .linux.resources.cpu = {"shares": 512, "quota": 50000, "period": 100000}
+		| .linux.resources.pids = {"limit": 77}'
+	run_busybox_detached
+	local d
+	d=$(cgroup_dir)
+	[ "$(cat "$d/memory.max")" = 67108864 ]
+	[ "$(cat "$d/memory.low")" = 33554432 ]
+	[ "$(cat "$d/cpu.max")" = "50000 100000" ]
+	[ "$(cat "$d/pids.max")" = 77 ]
+	grep -qx "$(init_pid)" "$d/cgroup.procs"
+	runtime delete --force "$ID"
+	[ ! -d "$d" ]
+}
+
+@test "v2 devices: the default rules allow /dev/null-like devices and deny others (eBPF filter)" {
+	with_mknod
+	run_busybox_detached
+	# mknod of any char device is allowed (c *:* m), opening it only when a rule allows it
+	run runtime exec "$ID" sh -c 'mknod /tmp/zero c 1 5 && mknod /tmp/fuse c 10 229 && head -c 3 /tmp/zero | wc -c'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = 3 ]
+	run runtime exec "$ID" sh -c 'exec 3</tmp/fuse && echo opened'
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"Operation not permitted"* ]]
+}
+
+# /dev/fuse (c 10:229) is in none of the default rules and needs no capability to open: "Operation not permitted"
+# comes from the device filter; allowed, it opens or fails otherwise (ENODEV without the fuse module).
+@test "v2 devices: linux.resources.devices allows reading but not writing a device" {
+	update_config '.linux.resources.devices = [{"allow": false, "access": "rwm"}, {"allow": true, "type": "c", "major": 10, "minor": 229, "access": "r"}]'
+	with_mknod
+	run_busybox_detached
+	run runtime exec "$ID" sh -c 'mknod /tmp/fuse c 10 229 && (exec 3</tmp/fuse) 2>&1; echo done'
+	echo "$output"
+	[[ "$output" == *done* && "$output" != *"Operation not permitted"* ]]
+	run runtime exec "$ID" sh -c 'exec 3>/tmp/fuse && echo opened'
+	echo "$output"
+	[[ "$output" == *"Operation not permitted"* ]]
+	# a block device: runc's defaults allow b *:* m, nothing allows opening it
+	run runtime exec "$ID" sh -c 'mknod /tmp/blk b 7 0 && exec 3</tmp/blk && echo opened'
+	echo "$output"
+	[[ "$output" == *"Operation not permitted"* ]]
+}
+
+@test "v2 devices: update replaces the filter" {
+	skip_if_runc "runc 1.1 update does not take device rules"
+	with_mknod
+	run_busybox_detached
+	run runtime exec "$ID" sh -c 'mknod /tmp/fuse c 10 229 && exec 3</tmp/fuse && echo opened'
+	echo "$output"
+	[[ "$output" == *"Operation not permitted"* ]]
+	echo '{"devices": [{"allow": true, "type": "c", "major": 10, "minor": 229, "access": "rw"}]}' | runtime update --resources - "$ID"
+	run runtime exec "$ID" sh -c '(exec 3<>/tmp/fuse) 2>&1; echo done'
+	echo "$output"
+	[[ "$output" == *done* && "$output" != *"Operation not permitted"* ]]
+}
+
+@test "v2 events: a process killed by the OOM killer at a 100m limit is reported as an oom event" {
+	update_config '.linux.resources.memory = {"limit": 104857600, "swap": 104857600}'
+	run_busybox_detached
+	runtime events --interval 10s "$ID" >"$BATS_TEST_TMPDIR/events" 2>&1 3>&- &
+	local events_pid=$!
+	sleep 1 # the runtime registers for OOM notifications first
+	run runtime exec "$ID" sh -c 'x=a; while :; do x="$x$x"; done'
+	echo "exec: $status $output"
+	[ "$status" -ne 0 ]
+	retry 50 0.1 grep -q '"type":"oom"' "$BATS_TEST_TMPDIR/events" || true
+	kill "$events_pid" 2>/dev/null; wait "$events_pid" 2>/dev/null || true
+	cat "$BATS_TEST_TMPDIR/events"
+	grep '"type":"oom"' "$BATS_TEST_TMPDIR/events" | head -n1 | jq -e --arg id "$ID" '.type == "oom" and .id == $id'
+	[ "$(awk '$1 == "oom_kill" {print $2}' "$(cgroup_dir)/memory.events")" -ge 1 ]
+}
