@@ -1,6 +1,7 @@
 using NRunc.Cgroups.Common;
 using NRunc.Cgroups.Fs;
 using NRunc.Cgroups.Fs2;
+using NRunc.Cgroups.Systemd;
 
 namespace NRunc.Cgroups;
 
@@ -14,13 +15,19 @@ public static class CgroupManagerFactory
     /// </summary>
     public static ICgroupManager ForContainer(string id, string? cgroupsPath, bool systemd, bool rootless)
     {
-        if (systemd || IsSystemdForm(cgroupsPath))
-            throw new CgroupException(systemd
-                ? "systemd cgroup driver: not implemented"
-                : $"linux.cgroupsPath: {CgroupFs.Quote(cgroupsPath!)} is in the systemd form slice:prefix:name, but the systemd cgroup driver is not implemented (and --systemd-cgroup was not given)");
-        var inner = InnerPath(id, cgroupsPath);
+        if (systemd)
+        {
+            var unit = SystemdUnitPath.Parse(id, cgroupsPath);
+            return SystemdManager.ForNew(id, unit, ForInnerPath(unit.CgroupPath, rootless, requireWritable: true));
+        }
+        if (IsSystemdForm(cgroupsPath))
+            throw new CgroupException($"linux.cgroupsPath: {CgroupFs.Quote(cgroupsPath!)} is in the systemd form slice:prefix:name, but --systemd-cgroup was not given");
         // Rootless skips cgroups it cannot write only when none was asked for by name (runc's rule).
-        bool requireWritable = !string.IsNullOrEmpty(cgroupsPath);
+        return ForInnerPath(InnerPath(id, cgroupsPath), rootless, requireWritable: !string.IsNullOrEmpty(cgroupsPath));
+    }
+
+    static ICgroupManager ForInnerPath(string inner, bool rootless, bool requireWritable)
+    {
         if (CgroupHost.IsUnified())
             return new Fs2Manager(Fs2Manager.ResolvePath(inner, () => CgroupHost.OwnCgroups().GetValueOrDefault("", "/")), rootless, requireWritable);
         var mounts = CgroupHost.V1Mounts();
@@ -32,9 +39,9 @@ public static class CgroupManagerFactory
     /// <summary>A manager for a container created earlier, from the paths persisted in its state.</summary>
     public static ICgroupManager FromPaths(IReadOnlyDictionary<string, string> paths, bool systemd)
     {
-        if (systemd) throw new CgroupException("systemd cgroup driver: not implemented");
-        if (paths.Count == 1 && paths.TryGetValue("", out var dir)) return new Fs2Manager(dir);
-        return new FsManager(new Dictionary<string, string>(paths, StringComparer.Ordinal));
+        ICgroupManager fs = paths.Count == 1 && paths.TryGetValue("", out var dir) ? new Fs2Manager(dir)
+            : new FsManager(new Dictionary<string, string>(paths, StringComparer.Ordinal));
+        return systemd ? SystemdManager.FromExisting(fs) : fs;
     }
 
     /// <summary>

@@ -311,6 +311,9 @@ internal sealed unsafe class CreateOperation : IDisposable
             _cgroups.LinuxDevices = Spec.Linux?.Devices ?? [];
             try { _cgroups.Set(Spec.Linux?.Resources); }
             catch (CgroupException e) when (Record.Rootless) { throw new ContainerException("config.json: linux.resources: " + e.Message, e); }
+            // cgroup ownership: a v2 cgroup is handed to container root when it has its own user and cgroup namespace
+            if (_cgroups.IsUnified && _cgroups.Exists() && _ns!.IsNew(NamespacePlan.CLONE_NEWUSER) && _ns.IsNew(NamespacePlan.CLONE_NEWCGROUP))
+                NRunc.Cgroups.Fs2.Fs2Ownership.Chown(_cgroups.Paths[""], Spec.Linux?.UidMappings, Spec.Linux?.GidMappings);
             t.Mark("cgroup-apply");
             FaultPoint.Hit("after-cgroup-apply");
             if (_ns!.IsNew(NamespacePlan.CLONE_NEWUSER)) _setgroupsAllowed = IdMaps.Write(pid1, Spec.Linux);

@@ -41,12 +41,46 @@ public class CgroupPathTests
     public void Systemd_form_is_recognised(string? path, bool expected) => Assert.Equal(expected, CgroupManagerFactory.IsSystemdForm(path));
 
     [Fact]
-    public void Systemd_driver_is_a_clear_error()
+    public void Systemd_driver_without_systemd_is_a_clear_error()
     {
+        if (NRunc.Cgroups.Systemd.SystemdBus.IsRunning()) return; // only where systemd is not PID 1 (this project's hosts)
         var e = Assert.Throws<CgroupException>(() => CgroupManagerFactory.ForContainer("x", "system.slice:nrunc:x", true, false));
-        Assert.Equal("systemd cgroup driver: not implemented", e.Message);
+        Assert.Equal("systemd not running on this host, cannot use systemd cgroups manager", e.Message);
         e = Assert.Throws<CgroupException>(() => CgroupManagerFactory.ForContainer("x", "system.slice:nrunc:x", false, false));
-        Assert.Contains("systemd", e.Message);
+        Assert.Contains("--systemd-cgroup", e.Message);
+    }
+
+    [Theory]
+    [InlineData("c1", null, "system.slice", "runc-c1.scope", "/system.slice/runc-c1.scope")]
+    [InlineData("c1", "system.slice:nrunc:c1", "system.slice", "nrunc-c1.scope", "/system.slice/nrunc-c1.scope")]
+    [InlineData("c1", ":docker:abc", "system.slice", "docker-abc.scope", "/system.slice/docker-abc.scope")]
+    [InlineData("c1", "machine-pod-x.slice:crio:abc", "machine-pod-x.slice", "crio-abc.scope", "/machine.slice/machine-pod.slice/machine-pod-x.slice/crio-abc.scope")]
+    [InlineData("c1", "-.slice:p:n", "-.slice", "p-n.scope", "/p-n.scope")]
+    [InlineData("c1", "system.slice::n", "system.slice", "n.scope", "/system.slice/n.scope")]
+    public void Systemd_paths_follow_runc(string id, string? path, string slice, string unit, string cgroup)
+    {
+        var p = NRunc.Cgroups.Systemd.SystemdUnitPath.Parse(id, path);
+        Assert.Equal(slice, p.Slice);
+        Assert.Equal(unit, p.Unit);
+        Assert.Equal(cgroup, p.CgroupPath);
+    }
+
+    [Theory]
+    [InlineData("a:b")]
+    [InlineData("a:b:c:d")]
+    [InlineData("a--b.slice:p:n")]
+    [InlineData("-a.slice:p:n")]
+    [InlineData("a-.slice:p:n")]
+    [InlineData("system:p:n")]
+    [InlineData("a/b.slice:p:n")]
+    public void Bad_systemd_paths_are_errors_naming_the_json_path(string path) =>
+        Assert.StartsWith("linux.cgroupsPath", Assert.Throws<CgroupException>(() => NRunc.Cgroups.Systemd.SystemdUnitPath.Parse("c", path)).Message);
+
+    [Fact]
+    public void Cpu_lists_become_systemd_bitmasks()
+    {
+        Assert.Equal(new byte[] { 0b0000_0111 }, NRunc.Cgroups.Systemd.UnitProperties.Bitmask("0-2", "x"));
+        Assert.Equal(new byte[] { 0b0000_0001, 0b0000_0010 }, NRunc.Cgroups.Systemd.UnitProperties.Bitmask("0,9", "x"));
     }
 
     static readonly Dictionary<string, CgroupMount> HostMounts = CgroupMounts.ParseV1(MountsTests.HostMountinfo);
