@@ -90,6 +90,9 @@ public sealed class SystemdBus : IDisposable
         try { job = Call("StopUnit", "ss", w => { w.WriteString(unit); w.WriteString("replace"); }, $"stop unit {unit}"); }
         catch (CgroupException e) when (e.Message.Contains("NoSuchUnit", StringComparison.Ordinal) || e.Message.Contains("not loaded", StringComparison.Ordinal)) { return; }
         WaitForJob(job, $"stop unit {unit}");
+        // a scope whose processes were killed ends up "failed" and stays loaded: unload it, as runc does
+        try { Call("ResetFailedUnit", "s", w => w.WriteString(unit), $"reset failed unit {unit}", expectJob: false); }
+        catch (CgroupException) { }
     }
 
     static void WriteProperties(MessageWriter w, IReadOnlyList<UnitProperty> properties)
