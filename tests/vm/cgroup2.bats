@@ -89,3 +89,17 @@ with_mknod() { update_config '.process.capabilities |= with_entries(.value += ["
 	grep '"type":"oom"' "$BATS_TEST_TMPDIR/events" | head -n1 | jq -e --arg id "$ID" '.type == "oom" and .id == $id'
 	[ "$(awk '$1 == "oom_kill" {print $2}' "$(cgroup_dir)/memory.events")" -ge 1 ]
 }
+
+@test "v2 ownership: with its own user and cgroup namespace, container root owns its cgroup" {
+	skip_if_runc "runc 1.1.5 does not hand the cgroup over (runc 1.2 does)"
+	update_config '.linux.namespaces += [{"type": "user"}, {"type": "cgroup"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+	run_busybox_detached
+	local d
+	d=$(cgroup_dir)
+	[ "$(stat -c %u:%g "$d")" = 100000:100000 ]
+	[ "$(stat -c %u:%g "$d/cgroup.procs")" = 100000:100000 ]
+	[ "$(stat -c %u:%g "$d/cgroup.subtree_control")" = 100000:100000 ]
+	[ "$(stat -c %u "$d/memory.max")" = 0 ]
+}
