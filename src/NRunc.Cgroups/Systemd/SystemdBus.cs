@@ -151,16 +151,21 @@ public sealed class SystemdBus : IDisposable
 
     static string CgroupFsQuote(string s) => Common.CgroupFs.Quote(s);
 
+    /// <summary>Every bus call is bounded: a bus that accepts but never answers must not hang create or delete.</summary>
+    static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
+
     static T Wait<T>(Task<T> task, string what)
     {
-        try { return task.GetAwaiter().GetResult(); }
-        catch (Exception e) when (e is not CgroupException) { throw new CgroupException($"systemd: {what}: {e.Message}"); }
+        Wait((Task)task, what);
+        return task.Result;
     }
 
     static void Wait(Task task, string what)
     {
-        try { task.GetAwaiter().GetResult(); }
-        catch (Exception e) when (e is not CgroupException) { throw new CgroupException($"systemd: {what}: {e.Message}"); }
+        bool done;
+        try { done = task.Wait(CallTimeout); }
+        catch (AggregateException e) { throw new CgroupException($"systemd: {what}: {e.InnerException?.Message ?? e.Message}"); }
+        if (!done) throw new CgroupException($"systemd: {what}: no answer within {CallTimeout.TotalSeconds:0}s");
     }
 
     public void Dispose() => _bus.Dispose();
