@@ -33,6 +33,21 @@ profile_table() {
 				m = (c % 2) ? x[(c + 1) / 2] : (x[c / 2] + x[c / 2 + 1]) / 2; printf "| %s | %.2f |\n", p, m}}'
 }
 
+# json_fields RUNTIME samples|median|rss: the "key": value pairs of one JSON object of the report
+json_fields() {
+	local r=$1 k sep=""
+	if [ "$2" = rss ]; then
+		for k in $RSS_KEYS; do printf '%s"%s": %s' "$sep" "$k" "$(cat "$WORK/rss.$k.$r" 2>/dev/null || echo null)"; sep=", "; done
+		return
+	fi
+	for k in $KEYS; do
+		[ -s "$WORK/s.$k.$r" ] || continue
+		if [ "$2" = samples ]; then printf '%s"%s": [%s]' "$sep" "$k" "$(paste -sd, "$WORK/s.$k.$r")"
+		else printf '%s"%s": %s' "$sep" "$k" "$(median <"$WORK/s.$k.$r")"; fi
+		sep=", "
+	done
+}
+
 write_report() {
 	local k r DATE MD JS has_crun=0 has_runc=0
 	KEYS="run run_seccomp create start state ps events_stats pause resume update kill delete exec seq_$SEQ par_8"
@@ -124,41 +139,22 @@ write_report() {
 			echo
 			echo "Errors ($(wc -l <"$ERRORS")):"
 			echo
-			sort "$ERRORS" | uniq -c | sort -rn | head -n 20 | sed 's/^/    /'
+			sed -E 's/[0-9]+/N/g' "$ERRORS" | sort | uniq -c | sort -rn | head -n 20 | sed 's/^/    /'
 		fi
 	} >"$MD"
 	# JSON: raw samples (microseconds), medians, rss, sizes
 	{
 		echo "{\"date\": \"$DATE\", \"iterations\": $ITER, \"quick\": $([ "$QUICK" = 1 ] && echo true || echo false),"
 		echo "\"machine\": {\"kernel\": \"$(uname -r)\", \"cpus\": $(nproc)}, \"runtimes\": {"
-		local first=1 f2
+		local first=1
 		for r in "${RTS[@]}"; do
 			[ $first = 1 ] || echo ","
 			first=0
-			printf '"%s": {"path": "%s", "size": %s, "samples_us": {' "$r" "${BIN[$r]}" "$(stat -L -c %s "${BIN[$r]}")"
-			f2=1
-			for k in $KEYS; do
-				[ -s "$WORK/s.$k.$r" ] || continue
-				[ $f2 = 1 ] || printf ', '
-				f2=0
-				printf '"%s": [%s]' "$k" "$(paste -sd, "$WORK/s.$k.$r")"
-			done
-			printf '}, "median_us": {'
-			f2=1
-			for k in $KEYS; do
-				[ -s "$WORK/s.$k.$r" ] || continue
-				[ $f2 = 1 ] || printf ', '
-				f2=0
-				printf '"%s": %s' "$k" "$(median <"$WORK/s.$k.$r")"
-			done
-			printf '}, "peak_rss_kib": {'
-			f2=1
-			for k in $RSS_KEYS; do
-				[ $f2 = 1 ] || printf ', '
-				f2=0
-				printf '"%s": %s' "$k" "$(cat "$WORK/rss.$k.$r" 2>/dev/null || echo null)"
-			done
-			printf '}}'
+			printf '"%s": {"path": "%s", "size": %s, ' "$r" "${BIN[$r]}" "$(stat -L -c %s "${BIN[$r]}")"
+			printf '"samples_us": {%s}, ' "$(json_fields "$r" samples)"
+			printf '"median_us": {%s}, ' "$(json_fields "$r" median)"
+			printf '"peak_rss_kib": {%s}' "$(json_fields "$r" rss)"
+			printf '}'
 		done
 		echo "}, \"errors\": $(jq -R . "$ERRORS" | jq -s .)}"
 	} | jq . >"$JS"

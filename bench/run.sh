@@ -37,8 +37,9 @@ mount -t tmpfs -o size=4g nrunc-bench "$WORK"
 # crun 1.8.1 refuses to run on this hybrid host ("cgroups in hybrid mode not supported, drop
 # all controllers from cgroupv2") because the cgroup2 mount at /sys/fs/cgroup/unified has a
 # controller (hugetlb). In this private mount namespace an empty tmpfs hides that mount, so
-# every runtime (not only crun) sees a pure cgroup v1 layout. See bench/README.md.
-if [ -d /sys/fs/cgroup/unified ]; then mount -t tmpfs -o size=1m nrunc-bench-hide /sys/fs/cgroup/unified; fi
+# every runtime (not only crun) sees a pure cgroup v1 layout. See bench/README.md. crun writes a
+# directory and a cgroup.procs file per container into it: sized for 1000 containers.
+if [ -d /sys/fs/cgroup/unified ]; then mount -t tmpfs -o size=256m nrunc-bench-hide /sys/fs/cgroup/unified; fi
 CGP="nrunc-bench-$$"
 ERRORS="$WORK/errors"
 : >"$ERRORS"
