@@ -60,11 +60,11 @@ public sealed class SystemdBus : IDisposable
     /// <summary>StartTransientUnit(unit, "replace", properties, []) and the job's result ("done" or an error).</summary>
     public void StartTransientUnit(string unit, IReadOnlyList<UnitProperty> properties)
     {
-        var job = Call("StartTransientUnit", "ssa(sv)a(sa(sv))", w =>
+        var job = Call("StartTransientUnit", "ssa(sv)a(sa(sv))", (ref MessageWriter w) =>
         {
             w.WriteString(unit);
             w.WriteString("replace");
-            WriteProperties(w, properties);
+            WriteProperties(ref w, properties);
             var aux = w.WriteArrayStart(DBusType.Struct);
             w.WriteArrayEnd(aux);
         }, $"start unit {unit}");
@@ -75,11 +75,11 @@ public sealed class SystemdBus : IDisposable
     public void SetUnitProperties(string unit, IReadOnlyList<UnitProperty> properties)
     {
         if (properties.Count == 0) return;
-        Call("SetUnitProperties", "sba(sv)", w =>
+        Call("SetUnitProperties", "sba(sv)", (ref MessageWriter w) =>
         {
             w.WriteString(unit);
             w.WriteBool(true);
-            WriteProperties(w, properties);
+            WriteProperties(ref w, properties);
         }, $"set properties of unit {unit}", expectJob: false);
     }
 
@@ -87,15 +87,15 @@ public sealed class SystemdBus : IDisposable
     public void StopUnit(string unit)
     {
         string job;
-        try { job = Call("StopUnit", "ss", w => { w.WriteString(unit); w.WriteString("replace"); }, $"stop unit {unit}"); }
+        try { job = Call("StopUnit", "ss", (ref MessageWriter w) => { w.WriteString(unit); w.WriteString("replace"); }, $"stop unit {unit}"); }
         catch (CgroupException e) when (e.Message.Contains("NoSuchUnit", StringComparison.Ordinal) || e.Message.Contains("not loaded", StringComparison.Ordinal)) { return; }
         WaitForJob(job, $"stop unit {unit}");
         // a scope whose processes were killed ends up "failed" and stays loaded: unload it, as runc does
-        try { Call("ResetFailedUnit", "s", w => w.WriteString(unit), $"reset failed unit {unit}", expectJob: false); }
+        try { Call("ResetFailedUnit", "s", (ref MessageWriter w) => w.WriteString(unit), $"reset failed unit {unit}", expectJob: false); }
         catch (CgroupException) { }
     }
 
-    static void WriteProperties(MessageWriter w, IReadOnlyList<UnitProperty> properties)
+    static void WriteProperties(ref MessageWriter w, IReadOnlyList<UnitProperty> properties)
     {
         var props = w.WriteArrayStart(DBusType.Struct);
         foreach (var p in properties)
@@ -116,15 +116,21 @@ public sealed class SystemdBus : IDisposable
         w.WriteArrayEnd(props);
     }
 
-    string Call(string member, string signature, Action<MessageWriter> body, string what, bool expectJob = true)
+    /// <summary>Writes a call's body. MessageWriter is a ref struct that keeps its write position: it must be passed by
+    /// reference, or the body goes into a copy and the message is sent with an empty body (the bus then drops us).</summary>
+    delegate void BodyWriter(ref MessageWriter w);
+
+    string Call(string member, string signature, BodyWriter body, string what, bool expectJob = true)
     {
         MessageBuffer message;
-        using (var w = _bus.GetMessageWriter())
+        var w = _bus.GetMessageWriter();
+        try
         {
             w.WriteMethodCallHeader(Service, ObjectPath, ManagerInterface, member, signature, MessageFlags.None);
-            body(w);
+            body(ref w);
             message = w.CreateMessage();
         }
+        finally { w.Dispose(); }
         if (!expectJob)
         {
             Wait(_bus.CallMethodAsync(message), what);
