@@ -3,9 +3,9 @@
 #  1. the real-kernel cgroup driver tests (tests/unit/NRunc.Tests/Cgroups/HostV2Tests.cs, DeviceFilterTests.cs),
 #     published as one NativeAOT binary (tests/vm/CgroupV2Runner: vstest cannot start under TCG emulation);
 #  2. tests/vm/cgroup2.bats with out/nrunc, then with runc (RUNTIMES="out/nrunc /usr/sbin/runc" by default);
-#  3. with CGROUP2_SYSTEMD=1, in a second boot with systemd as PID 1 (CGROUP2_VM_INIT=systemd), tests/vm/systemd.bats
-#     with the same runtimes.
-# The repository is shared into the guest (tests/vm/cgroup2-vm), so run ./build.sh first. Two boots.
+#  3. tests/vm/systemd.bats with the same runtimes, with systemd as PID 1 (CGROUP2_VM_INIT=systemd): one boot on cgroup
+#     v2 and one on systemd's v1 hybrid layout (CGROUP2_SYSTEMD=0 leaves them out).
+# The repository is shared into the guest (tests/vm/cgroup2-vm), so run ./build.sh first. Three boots.
 #
 #   tests/vm/run-cgroup2-tests.sh          # prints each result and a final "N passed, N failed, N skipped"
 #
@@ -35,14 +35,18 @@ done"
 "$here/cgroup2-vm" -m 1024 -t 900 "$repo" "$guest" | tee "$work/guest.log"
 vm_rc=${PIPESTATUS[0]}
 
-# 3. the systemd driver: a second boot with systemd (and D-Bus) as PID 1. Opt-in (CGROUP2_SYSTEMD=1) until it passes:
-#    the first run hung in its first test (see README, known broken).
-[ "${CGROUP2_SYSTEMD:-0}" = 1 ] && guest="for rt in $runtimes; do
+# 3. the systemd driver against a real systemd as PID 1 (CGROUP2_VM_INIT=systemd): a boot with cgroup v2 and one with
+#    systemd's v1 hybrid layout (the layout of the project's hosts, where PID 1 is not systemd). CGROUP2_SYSTEMD=0 skips.
+systemd_suite() { # $1: layout (v2 or v1)
+	guest="for rt in $runtimes; do
   name=\$(basename \$rt)
   mkdir -p /tmp/rt && cp \$rt /tmp/rt/\$name
-  RUNTIME=/tmp/rt/\$name RESULTS=$work/tap/\$name timeout 600 $repo/tests/integration/run.sh $here/systemd.bats
+  RUNTIME=/tmp/rt/\$name RESULTS=$work/tap-systemd-$1/\$name timeout 600 $repo/tests/integration/run.sh $here/systemd.bats
 done"
-[ "${CGROUP2_SYSTEMD:-0}" = 1 ] && { CGROUP2_VM_INIT=systemd "$here/cgroup2-vm" -m 1024 -t 900 "$repo" "$guest" | tee -a "$work/guest.log"; }
+	echo "== systemd driver, cgroup $1 =="
+	CGROUP2_VM_INIT=systemd CGROUP2_VM_CGROUP=$1 "$here/cgroup2-vm" -m 1024 -t 1500 "$repo" "$guest" | tee -a "$work/guest.log"
+}
+if [ "${CGROUP2_SYSTEMD:-1}" = 1 ]; then systemd_suite v2; systemd_suite v1; fi
 
 # totals: the runner's summary line plus every TAP file
 p=0 f=0 s=0
@@ -51,8 +55,11 @@ if line=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$work/unit.l
 else
 	echo "run-cgroup2-tests: no summary from the unit runner (guest exit $vm_rc)"; f=$((f + 1))
 fi
-suites="cgroup2"; [ "${CGROUP2_SYSTEMD:-0}" = 1 ] && suites="cgroup2 systemd"
-for t in $(for rt in $runtimes; do for b in $suites; do echo "$work/tap/$(basename "$rt")/$b.tap"; done; done); do
+taps=$(for rt in $runtimes; do
+	echo "$work/tap/$(basename "$rt")/cgroup2.tap"
+	[ "${CGROUP2_SYSTEMD:-1}" = 1 ] && for l in v2 v1; do echo "$work/tap-systemd-$l/$(basename "$rt")/systemd.tap"; done
+done)
+for t in $taps; do
 	if [ ! -f "$t" ]; then echo "run-cgroup2-tests: no results in $t"; f=$((f + 1)); continue; fi
 	p=$((p + $(grep -E '^ok ' "$t" | grep -vc '# skip'))) s=$((s + $(grep -Ec '^ok .*# skip' "$t"))) f=$((f + $(grep -Ec '^not ok ' "$t")))
 done

@@ -110,6 +110,16 @@ public sealed class SystemdBus : IDisposable
                 case ulong t: w.WriteUInt64(t); break;
                 case uint[] au: w.WriteArray(au); break;
                 case byte[] ay: w.WriteArray(ay); break;
+                case (string Node, string Access)[] devices:
+                    var pairs = w.WriteArrayStart(DBusType.Struct);
+                    foreach (var (node, access) in devices)
+                    {
+                        w.WriteStructureStart();
+                        w.WriteString(node);
+                        w.WriteString(access);
+                    }
+                    w.WriteArrayEnd(pairs);
+                    break;
                 default: throw new CgroupException($"systemd property {p.Name}: unsupported value type");
             }
         }

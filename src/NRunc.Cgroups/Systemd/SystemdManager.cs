@@ -59,7 +59,12 @@ public sealed class SystemdManager : ICgroupManager
     {
         if (!_started) throw new CgroupException($"systemd: unit {_unit} has not been started");
         // systemd first, so that its own view of the unit agrees; then the files, for what it has no property for
-        Bus.SetUnitProperties(_unit, UnitProperties.ForResources(resources, _fs.IsUnified));
+        var properties = UnitProperties.ForResources(resources, _fs.IsUnified);
+        // the device policy only at create: on a running v1 unit systemd rewrites devices.deny/allow, which briefly
+        // denies the container's open devices (runc freezes around it); update does not change device rules anyway
+        if (_path is not null && (resources?.Devices is not null || _fs.LinuxDevices is not null))
+            properties.AddRange(DeviceProperties.For(Common.DeviceRules.Build(resources?.Devices, _fs.LinuxDevices)));
+        Bus.SetUnitProperties(_unit, properties);
         _fs.Set(resources);
     }
 

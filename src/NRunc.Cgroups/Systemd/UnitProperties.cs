@@ -6,8 +6,7 @@ namespace NRunc.Cgroups.Systemd;
 /// <summary>
 /// linux.resources as the unit properties systemd knows (what runc sets): memory, cpu weight/shares and quota, tasks,
 /// allowed cpus and memory nodes. The fs driver then writes every limit itself as well (and the ones systemd has no
-/// property for), so systemd's view and the cgroup files agree. Device rules are left to the fs driver (eBPF on v2,
-/// devices.allow/deny on v1): without DevicePolicy/DeviceAllow systemd attaches no device filter of its own.
+/// property for), so systemd's view and the cgroup files agree. Device rules: <see cref="DeviceProperties"/>.
 /// </summary>
 public static class UnitProperties
 {
@@ -40,15 +39,24 @@ public static class UnitProperties
         {
             if (cpu.Shares is ulong shares and not 0)
                 list.Add(unified ? UnitProperty.UInt64("CPUWeight", Common.Conversions.CpuSharesToWeight(shares)) : UnitProperty.UInt64("CPUShares", shares));
-            if (cpu.Quota is long quota && quota != 0)
+            long quota = cpu.Quota ?? 0;
+            ulong period = cpu.Period ?? 0;
+            // systemd has the period since v242; every systemd this runs with is newer
+            if (period != 0) list.Add(UnitProperty.UInt64("CPUQuotaPeriodUSec", period));
+            if (quota != 0 || period != 0)
             {
-                ulong period = cpu.Period is ulong p and not 0 ? p : 100_000;
-                // systemd takes the quota per second, in 1% (10 ms) steps: round up, as runc does
-                ulong perSec = quota < 0 ? ulong.MaxValue : ((ulong)quota * 1_000_000 / period + 9_999) / 10_000 * 10_000;
+                // systemd takes the quota per second, in 1% (10 ms) steps: round up, as runc does; no quota is infinity
+                var perSec = ulong.MaxValue;
+                if (quota > 0)
+                {
+                    var p = period == 0 ? 100_000UL : period;
+                    perSec = ((ulong)quota * 1_000_000 / p + 9_999) / 10_000 * 10_000;
+                }
                 list.Add(UnitProperty.UInt64("CPUQuotaPerSecUSec", perSec));
             }
-            if (!string.IsNullOrEmpty(cpu.Cpus)) list.Add(UnitProperty.Bytes("AllowedCPUs", Bitmask(cpu.Cpus, "linux.resources.cpu.cpus")));
-            if (!string.IsNullOrEmpty(cpu.Mems)) list.Add(UnitProperty.Bytes("AllowedMemoryNodes", Bitmask(cpu.Mems, "linux.resources.cpu.mems")));
+            // systemd manages cpusets only on the unified hierarchy; on v1 the fs driver writes them
+            if (unified && !string.IsNullOrEmpty(cpu.Cpus)) list.Add(UnitProperty.Bytes("AllowedCPUs", Bitmask(cpu.Cpus, "linux.resources.cpu.cpus")));
+            if (unified && !string.IsNullOrEmpty(cpu.Mems)) list.Add(UnitProperty.Bytes("AllowedMemoryNodes", Bitmask(cpu.Mems, "linux.resources.cpu.mems")));
         }
         if (r.Pids is { } pids)
             list.Add(UnitProperty.UInt64("TasksMax", pids.Limit <= 0 ? ulong.MaxValue : (ulong)pids.Limit));

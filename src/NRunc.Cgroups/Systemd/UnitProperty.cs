@@ -8,11 +8,13 @@ public readonly record struct UnitProperty(string Name, string Signature, object
     public static UnitProperty UInt64(string name, ulong v) => new(name, "t", v);
     public static UnitProperty Pids(params uint[] pids) => new("PIDs", "au", pids);
     public static UnitProperty Bytes(string name, byte[] v) => new(name, "ay", v);
+    public static UnitProperty DeviceAllow((string Node, string Access)[] v) => new("DeviceAllow", "a(ss)", v);
 
     public override string ToString() => Value switch
     {
         uint[] a => $"{Name}=[{string.Join(' ', a)}]",
         byte[] b => $"{Name}=[{Convert.ToHexString(b)}]",
+        (string Node, string Access)[] d => $"{Name}=[{string.Join(' ', d.Select(x => x.Node + " " + x.Access))}]",
         _ => $"{Name}={Value}",
     };
 }
