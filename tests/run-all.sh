@@ -96,7 +96,7 @@ count_tap "$LOGDIR"/reliability/*.tap
 
 section "cgroup v2 in a qemu guest (RUNTIME=$RUNTIME)"
 # tests/vm: driver tests and tests/vm/cgroup2.bats in a cgroup-v2-only guest (one boot, a few minutes under TCG)
-RUNTIMES="$RUNTIME" timeout 1200 tests/vm/run-cgroup2-tests.sh >"$LOGDIR/cgroup2-vm.log" 2>&1
+RUNTIMES="$RUNTIME" timeout 2400 tests/vm/run-cgroup2-tests.sh >"$LOGDIR/cgroup2-vm.log" 2>&1
 line=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$LOGDIR/cgroup2-vm.log" | tail -n1)
 if [ -n "$line" ]; then
 	read -r vp _ vf _ vs _ <<<"$line"
