@@ -19,33 +19,30 @@ public static class EventsOperation
                 throw new ContainerException($"container with id {id} is not running");
         }
         var stats = ContainerCgroups.Open(record).GetStats();
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(2048);
-        using (var w = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions
-               { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        return EventLine("stats", id, w =>
         {
-            w.WriteStartObject();
-            w.WriteString("type"u8, "stats");
-            w.WriteString("id"u8, id);
             w.WritePropertyName("data"u8);
             System.Text.Json.JsonSerializer.Serialize(w, stats, CgroupStatsJsonContext.Default.CgroupStats);
-            w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(buffer.WrittenSpan) + "\n";
+        });
     }
 
     /// <summary>How often the memory cgroup's OOM-kill counter is read while streaming.</summary>
     static readonly TimeSpan OomPoll = TimeSpan.FromMilliseconds(100);
 
     /// <summary>runc's OOM event: <c>{"type":"oom","id":ID}</c>.</summary>
-    public static string OomLine(string id)
+    public static string OomLine(string id) => EventLine("oom", id, null);
+
+    /// <summary>runc's types.Event as one JSON line: type, id, then what <paramref name="data"/> writes.</summary>
+    static string EventLine(string type, string id, Action<System.Text.Json.Utf8JsonWriter>? data)
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(64);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(data is null ? 64 : 2048);
         using (var w = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions
                { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
-            w.WriteString("type"u8, "oom");
+            w.WriteString("type"u8, type);
             w.WriteString("id"u8, id);
+            data?.Invoke(w);
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.WrittenSpan) + "\n";
