@@ -2,7 +2,8 @@
 # Runs the cgroup v2 tests inside a qemu guest whose kernel has cgroup v2 only (cgroup_no_v1=all), one boot:
 #  1. the real-kernel cgroup driver tests (tests/unit/NRunc.Tests/Cgroups/HostV2Tests.cs, DeviceFilterTests.cs),
 #     published as one NativeAOT binary (tests/vm/CgroupV2Runner: vstest cannot start under TCG emulation);
-#  2. tests/vm/cgroup2.bats with out/nrunc, then with runc (RUNTIMES="out/nrunc /usr/sbin/runc" by default);
+#  2. tests/vm/cgroup2.bats with out/nrunc, then with runc (RUNTIMES="out/nrunc /usr/sbin/runc" by default), then
+#     tests/vm/shim-metrics.bats once (a private containerd: the nrunc shim's v2 Stats next to runc's shim);
 #  3. tests/vm/systemd.bats with the same runtimes, with systemd as PID 1 (CGROUP2_VM_INIT=systemd): one boot on cgroup
 #     v2 and one on systemd's v1 hybrid layout (CGROUP2_SYSTEMD=0 leaves them out).
 # The repository is shared into the guest (tests/vm/cgroup2-vm), so run ./build.sh first. Three boots.
@@ -31,7 +32,10 @@ for rt in $runtimes; do
   # a copy on the guest's tmpfs: executing from the 9p share reads the whole binary every time
   mkdir -p /tmp/rt && cp \$rt /tmp/rt/\$name
   RUNTIME=/tmp/rt/\$name RESULTS=$work/tap/\$name timeout 600 $repo/tests/integration/run.sh $here/cgroup2.bats
-done"
+done
+# the shim's v2 metrics under a private containerd, once (it compares the nrunc shim with runc's own shim)
+mkdir -p /tmp/rt; [ -x /tmp/rt/nrunc ] || cp $repo/out/nrunc /tmp/rt/nrunc
+RUNTIME=/tmp/rt/nrunc RESULTS=$work/tap/shim timeout 600 $repo/tests/integration/run.sh $here/shim-metrics.bats"
 "$here/cgroup2-vm" -m 1024 -t 900 "$repo" "$guest" | tee "$work/guest.log"
 vm_rc=${PIPESTATUS[0]}
 
@@ -59,6 +63,7 @@ taps=$(for rt in $runtimes; do
 	echo "$work/tap/$(basename "$rt")/cgroup2.tap"
 	[ "${CGROUP2_SYSTEMD:-1}" = 1 ] && for l in v2 v1; do echo "$work/tap-systemd-$l/$(basename "$rt")/systemd.tap"; done
 done)
+taps="$taps $work/tap/shim/shim-metrics.tap"
 for t in $taps; do
 	if [ ! -f "$t" ]; then echo "run-cgroup2-tests: no results in $t"; f=$((f + 1)); continue; fi
 	p=$((p + $(grep -E '^ok ' "$t" | grep -vc '# skip'))) s=$((s + $(grep -Ec '^ok .*# skip' "$t"))) f=$((f + $(grep -Ec '^not ok ' "$t")))

@@ -23,6 +23,7 @@ internal static class FsHugetlb
                 Usage = ulong.TryParse(usage.Trim(), out var u) ? u : 0,
                 Max = ulong.TryParse(CgroupFs.TryRead(dir, $"hugetlb.{size}.max_usage_in_bytes")?.Trim(), out var m) ? m : 0,
                 Failcnt = ulong.TryParse(CgroupFs.TryRead(dir, $"hugetlb.{size}.failcnt")?.Trim(), out var f) ? f : 0,
+                Limit = ulong.TryParse(CgroupFs.TryRead(dir, $"hugetlb.{size}.limit_in_bytes")?.Trim(), out var l) ? l : 0,
             };
         }
     }

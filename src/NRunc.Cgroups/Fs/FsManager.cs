@@ -208,6 +208,7 @@ public sealed class FsManager : ICgroupManager
         if (_paths.TryGetValue("pids", out var pids)) FsPids.Stat(pids, s);
         if (_paths.TryGetValue("blkio", out var blkio)) FsBlkio.Stat(blkio, s);
         if (_paths.TryGetValue("hugetlb", out var huge)) FsHugetlb.Stat(huge, s);
+        if (_paths.TryGetValue("rdma", out var rdma)) Rdma.Stat(rdma, s);
         return s;
     }
 

@@ -70,6 +70,7 @@ internal static class FsMemory
         s.Memory.Swap = Entry(dir, "memory.memsw");
         s.Memory.Kernel = Entry(dir, "memory.kmem");
         s.Memory.KernelTcp = Entry(dir, "memory.kmem.tcp");
+        if (CgroupFs.TryRead(dir, "memory.oom_control") is { } oom) s.Memory.Events = Stats.StatParsers.FlatKeyed(oom);
     }
 
     static MemoryEntry Entry(string dir, string prefix)

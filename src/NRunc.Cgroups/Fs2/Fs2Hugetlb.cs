@@ -22,6 +22,8 @@ internal static class Fs2Hugetlb
             {
                 Usage = ulong.TryParse(cur.Trim(), out var u) ? u : 0,
                 Failcnt = ev is null ? 0 : Stats.StatParsers.FlatKeyed(ev).GetValueOrDefault("max"),
+                Limit = CgroupFs.TryRead(dir, $"hugetlb.{size}.max")?.Trim() is { } max
+                    ? (max == "max" ? ulong.MaxValue : ulong.TryParse(max, out var l) ? l : 0) : 0,
             };
         }
     }

@@ -156,6 +156,7 @@ public sealed class Fs2Manager : ICgroupManager
         Fs2Pids.Stat(_dir, s);
         Fs2Io.Stat(_dir, s);
         Fs2Hugetlb.Stat(_dir, s);
+        Common.Rdma.Stat(_dir, s);
         return s;
     }
 

@@ -49,6 +49,8 @@ internal static class Fs2Memory
         s.Memory.Cache = stat.GetValueOrDefault("file");
         var usage = Entry(dir, "memory");
         var swap = Entry(dir, "memory.swap");
+        s.Memory.SwapOnly = new MemoryEntry { Usage = swap.Usage, Limit = swap.Limit, Max = swap.Max, Failcnt = swap.Failcnt };
+        if (CgroupFs.TryRead(dir, "memory.events") is { } events) s.Memory.Events = Stats.StatParsers.FlatKeyed(events);
         // v1 reports swap as memory+swap: do the same for compatibility (runc does).
         swap.Usage += usage.Usage;
         if (swap.Limit != ulong.MaxValue) swap.Limit += usage.Limit;

@@ -15,6 +15,8 @@ public sealed class CgroupStats
     [JsonPropertyName("hugetlb")] public Dictionary<string, HugetlbStats> Hugetlb { get; set; } = new();
     [JsonPropertyName("intel_rdt")] public IntelRdtStats IntelRdt { get; set; } = new();
     [JsonPropertyName("network_interfaces")] public List<NetworkInterfaceStats>? NetworkInterfaces { get; set; }
+    /// <summary>Not in runc's JSON (containerd's v2 metrics have it): rdma.current and rdma.max.</summary>
+    [JsonIgnore] public RdmaStats? Rdma { get; set; }
 }
 
 public sealed class CpuStats
@@ -74,6 +76,13 @@ public sealed class MemoryStats
     [JsonPropertyName("kernelTCP")] public MemoryEntry KernelTcp { get; set; } = new();
     /// <summary>memory.stat, keys sorted as Go prints maps.</summary>
     [JsonPropertyName("raw"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public SortedDictionary<string, ulong>? Raw { get; set; }
+    /// <summary>
+    /// Not in runc's JSON (containerd's metrics have them): v2 memory.swap.current/max/peak as the kernel reports them
+    /// (<see cref="Swap"/> is memory+swap there, like v1); null on v1.
+    /// </summary>
+    [JsonIgnore] public MemoryEntry? SwapOnly { get; set; }
+    /// <summary>Not in runc's JSON: v2 memory.events (low, high, max, oom, oom_kill) or v1 memory.oom_control.</summary>
+    [JsonIgnore] public Dictionary<string, ulong>? Events { get; set; }
 }
 
 public sealed class PidsStats
@@ -108,7 +117,18 @@ public sealed class HugetlbStats
     [JsonPropertyName("usage"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public ulong Usage { get; set; }
     [JsonPropertyName("max"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public ulong Max { get; set; }
     [JsonPropertyName("failcnt")] public ulong Failcnt { get; set; }
+    /// <summary>Not in runc's JSON: the limit (v2 hugetlb.SIZE.max, v1 limit_in_bytes; "max" is ulong.MaxValue).</summary>
+    [JsonIgnore] public ulong Limit { get; set; }
 }
+
+/// <summary>rdma.current and rdma.max per device; "max" is uint.MaxValue (as containerd reports it).</summary>
+public sealed class RdmaStats
+{
+    public List<RdmaEntry> Current { get; set; } = new();
+    public List<RdmaEntry> Limit { get; set; } = new();
+}
+
+public sealed record RdmaEntry(string Device, uint HcaHandles, uint HcaObjects);
 
 /// <summary>Intel RDT is not implemented: always the empty object runc prints without resctrl.</summary>
 public sealed class IntelRdtStats;

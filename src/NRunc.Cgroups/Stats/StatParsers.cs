@@ -124,6 +124,29 @@ public static class StatParsers
     }
 
     /// <summary>The hugepage sizes this host supports ("2MB", ...), empty when there are none.</summary>
+    /// <summary>rdma.current / rdma.max: "mlx4_0 hca_handle=2 hca_object=2000" per device; "max" is uint.MaxValue.</summary>
+    public static List<RdmaEntry> RdmaEntries(string text)
+    {
+        var l = new List<RdmaEntry>();
+        foreach (var line in text.Split('\n'))
+        {
+            var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (f.Length == 0) continue;
+            uint handles = 0, objects = 0;
+            foreach (var kv in f.Skip(1))
+            {
+                int eq = kv.IndexOf('=');
+                if (eq < 0) continue;
+                var v = kv[(eq + 1)..];
+                uint n = v == "max" ? uint.MaxValue : uint.TryParse(v, out var x) ? x : 0;
+                if (kv[..eq] == "hca_handle") handles = n;
+                else if (kv[..eq] == "hca_object") objects = n;
+            }
+            l.Add(new RdmaEntry(f[0], handles, objects));
+        }
+        return l;
+    }
+
     public static List<string> HugePageSizes()
     {
         var l = new List<string>();

@@ -9,7 +9,7 @@ public sealed class ShimContainer(string id, string bundle, RuntimeCli runtime, 
     public ShimProcess Init { get; } = init;
     public bool RootfsMounted { get; } = rootfsMounted;
     public Dictionary<string, ShimProcess> Execs { get; } = new();
-    public CgroupPaths? Cgroups { get; set; }
+    public NRunc.Cgroups.ICgroupManager? Cgroups { get; set; }
     public readonly object Gate = new();
 
     public ShimProcess Process(string execId)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using NRunc.Cgroups;
 using NRunc.Shim.Events;
 using NRunc.Shim.Processes;
 using NRunc.Shim.Protos;
@@ -94,10 +95,10 @@ public sealed class TaskService(string ns, Publisher events, string socketPath)
             AwaitConsole(console, io);
             int pid = ReadPid(pidFile);
             var init = new ShimProcess(r.Id, "", io) { Pid = pid };
-            var c = new ShimContainer(r.Id, r.Bundle, cli, init, mounted) { Cgroups = CgroupPaths.Of(pid) };
+            var c = new ShimContainer(r.Id, r.Bundle, cli, init, mounted) { Cgroups = FindCgroups(pid) };
             lock (containers) containers[r.Id] = c;
             MonitorExit(init, since);
-            if (c.Cgroups?.Dir("memory") is { } mem)
+            if (c.Cgroups?.Paths.GetValueOrDefault("memory") is { } mem)
                 OomWatcher.Watch(mem, () => events.Publish(new TaskOOM { ContainerId = r.Id }));
             var ev = new TaskCreate
             {
@@ -355,9 +356,19 @@ public sealed class TaskService(string ns, Publisher events, string socketPath)
     IMessage Stats(StatsRequest r, CancellationToken _)
     {
         var c = Get(r.Id);
-        if (c.Cgroups == null) throw new RpcException(Code.NotFound, $"container {r.Id}: no cgroup v1 controllers to read stats from");
-        var m = CgroupMetrics.Read(c.Cgroups);
-        return new StatsResponse { Stats = new Any { TypeUrl = CgroupMetrics.TypeUrl, Value = m.ToByteString() } };
+        if (c.Cgroups == null) throw new RpcException(Code.NotFound, $"container {r.Id}: no cgroup to read stats from");
+        var stats = c.Cgroups.GetStats();
+        var any = c.Cgroups.IsUnified
+            ? new Any { TypeUrl = MetricsV2.TypeUrl, Value = MetricsV2.From(stats).ToByteString() }
+            : new Any { TypeUrl = MetricsV1.TypeUrl, Value = MetricsV1.From(stats).ToByteString() };
+        return new StatsResponse { Stats = any };
+    }
+
+    /// <summary>The init's cgroup(s) from /proc/PID/cgroup, whichever runtime made them; null if unreadable.</summary>
+    static ICgroupManager? FindCgroups(int pid)
+    {
+        try { return ProcessCgroups.Of(pid); }
+        catch (CgroupException e) { Log.Write($"cgroups of pid {pid}: {e.Message}"); return null; }
     }
 
     IMessage Connect(ConnectRequest r, CancellationToken _)

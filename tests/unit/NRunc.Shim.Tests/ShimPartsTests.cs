@@ -47,13 +47,19 @@ public class ShimPartsTests
     }
 
     [Fact]
-    public void CgroupPathsFromProcCgroup()
+    public void CgroupDirsFromProcCgroupThroughTheMounts()
     {
-        var cg = CgroupPaths.Parse(["12:pids:/default/c1", "4:cpu,cpuacct:/default/c1", "1:name=systemd:/x", "0::/"], "/sys/fs/cgroup")!;
-        Assert.Equal("/sys/fs/cgroup/pids/default/c1", cg.Dir("pids"));
-        Assert.Equal("/sys/fs/cgroup/cpu,cpuacct/default/c1", cg.Dir("cpuacct"));
-        Assert.Equal("/sys/fs/cgroup/cpu,cpuacct/default/c1", cg.Dir("cpu"));
-        Assert.Null(cg.Dir("memory"));
+        var proc = NRunc.Cgroups.Common.CgroupMounts.ParseProcCgroup("12:pids:/default/c1\n4:cpu,cpuacct:/default/c1\n1:name=systemd:/x\n0::/\n");
+        var mounts = NRunc.Cgroups.Common.CgroupMounts.ParseV1(
+            "30 25 0:26 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n" +
+            "31 25 0:27 /default /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n");
+        var dirs = NRunc.Cgroups.ProcessCgroups.V1Paths(proc, mounts);
+        Assert.Equal("/sys/fs/cgroup/pids/default/c1", dirs["pids"]);
+        // a mount that shows /default of its hierarchy
+        Assert.Equal("/sys/fs/cgroup/cpu,cpuacct/c1", dirs["cpuacct"]);
+        Assert.Equal("/sys/fs/cgroup/cpu,cpuacct/c1", dirs["cpu"]);
+        Assert.False(dirs.ContainsKey("memory"));
+        Assert.False(dirs.ContainsKey(""));
     }
 
     [Fact]

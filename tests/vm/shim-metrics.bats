@@ -1,0 +1,113 @@
+#!/usr/bin/env bats
+# containerd-shim-nrunc-v2's Stats on cgroup v2, run once in the cgroup-v2-only qemu guest by
+# tests/vm/run-cgroup2-tests.sh: a private containerd 1.6 (tests/shim/containerd.bash, started once for the file),
+# `ctr run -d --rootfs` with a memory and a pids limit, then `ctr task metrics` must show containerd's
+# io.containerd.cgroups.v2.Metrics; the same under containerd's own runc shim driving runc, and both in one format.
+#   RUNTIME=/path: the OCI runtime the nrunc shim drives (default out/nrunc); runc's shim always drives runc.
+
+REPO="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
+RUNTIME="${RUNTIME:-$REPO/out/nrunc}"
+RUNC="${RUNC:-/usr/sbin/runc}"
+source "$REPO/tests/shim/containerd.bash"
+
+MEM_LIMIT=67108864
+PIDS_LIMIT=77
+
+setup_file() {
+	[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] || skip "needs a cgroup v2 host (run through tests/vm/run-cgroup2-tests.sh)"
+	command -v containerd >/dev/null || skip "containerd not installed"
+	export CTRD_DIR="$BATS_FILE_TMPDIR/ctrd" CTRD_NS="shimv2-$$"
+	mkdir -p /run/containerd/s
+	ls /run/containerd/s >"$BATS_FILE_TMPDIR/sockets.before"
+	ctrd_start
+	# rootfs with the two applets the container runs
+	local r="$BATS_FILE_TMPDIR/rootfs"
+	mkdir -p "$r"/{bin,proc,sys,dev,tmp}
+	cp "${BUSYBOX:-/bin/busybox}" "$r/bin/busybox"
+	ln -s busybox "$r/bin/sh"; ln -s busybox "$r/bin/sleep"
+	# ctr run has no pids flag: a spec file (ctr's defaults plus the limit) that ctr's own flags complete
+	ctr oci spec | jq --argjson p "$PIDS_LIMIT" '.linux.resources.pids = {"limit": $p}' >"$BATS_FILE_TMPDIR/spec.json"
+}
+
+teardown_file() {
+	ctrd_stop
+	local p
+	for p in $(shim_pids); do kill -9 "$p" 2>/dev/null; done
+	rmdir /sys/fs/cgroup/"$CTRD_NS"/* /sys/fs/cgroup/"$CTRD_NS" 2>/dev/null || true
+	comm -13 "$BATS_FILE_TMPDIR/sockets.before" <(ls /run/containerd/s) | while read -r s; do rm -f "/run/containerd/s/$s"; done
+	rm -rf "$CTRD_DIR" 2>/dev/null || true
+}
+
+teardown() {
+	local id
+	for id in nrunc-shim runc-shim; do
+		c task kill -s KILL "$id" >/dev/null 2>&1 || true
+		c task delete -f "$id" >/dev/null 2>&1 || true
+		c container delete "$id" >/dev/null 2>&1 || true
+	done
+}
+
+# metrics_of ID SHIM BINARY: runs a detached container with both limits under SHIM driving BINARY, saves
+# `ctr task metrics` (table and json) as $BATS_FILE_TMPDIR/ID.{txt,json}, then kills and deletes it and checks
+# nothing is left (shim process, cgroup).
+metrics_of() {
+	local id=$1 shim=$2 bin=$3 opts i
+	if [ "$shim" = io.containerd.runc.v2 ]; then
+		opts=(--runtime "$shim" --runc-binary "$bin" --runc-root "$CTRD_DIR/runtime-root")
+	else
+		printf 'BinaryName = "%s"\nRoot = "%s"\n' "$bin" "$CTRD_DIR/runtime-root" >"$CTRD_DIR/runtime.toml"
+		opts=(--runtime "$shim" --runtime-config-path "$CTRD_DIR/runtime.toml")
+	fi
+	c run -d --rootfs --config "$BATS_FILE_TMPDIR/spec.json" --memory-limit "$MEM_LIMIT" "${opts[@]}" \
+		"$BATS_FILE_TMPDIR/rootfs" "$id" sh -c 'sleep 1000' </dev/null
+	c task metrics "$id" >"$BATS_FILE_TMPDIR/$id.txt"
+	c task metrics --format json "$id" >"$BATS_FILE_TMPDIR/$id.json"
+	cat "$BATS_FILE_TMPDIR/$id.txt"
+	c task kill -s KILL "$id"
+	for i in $(seq 1 100); do c task ls | grep -q "^$id .*STOPPED" && break; sleep 0.1; done
+	c task delete "$id"
+	c container delete "$id"
+	for i in $(seq 1 100); do [ -z "$(shim_pids)" ] && break; sleep 0.1; done
+	[ -z "$(shim_pids)" ] || { echo "shim left: $(shim_pids)"; return 1; }
+	[ ! -d /sys/fs/cgroup/"$CTRD_NS/$id" ] || { echo "cgroup left"; return 1; }
+}
+
+# v2_metrics_ok ID: the table and the json show containerd's v2 metrics with the container's limits.
+v2_metrics_ok() {
+	local t="$BATS_FILE_TMPDIR/$1.txt" j="$BATS_FILE_TMPDIR/$1.json"
+	val() { awk -v k="$1" '$1 == k { print $2 }' "$t"; }
+	grep -q 'io.containerd.cgroups.v2.Metrics' "$t" || { echo "not v2 metrics"; return 1; }
+	[ "$(val memory.usage)" -gt 0 ]
+	[ "$(val memory.usage_limit)" = "$MEM_LIMIT" ]
+	[ "$(val pids.current)" -ge 1 ]
+	[ "$(val pids.limit)" = "$PIDS_LIMIT" ]
+	[ "$(val cpu.usage_usec)" -gt 0 ]
+	cat "$j"
+	[ "$(jq '.memory.usage > 0' "$j")" = true ]
+	[ "$(jq '.memory.usage_limit' "$j")" = "$MEM_LIMIT" ]
+	[ "$(jq '.pids.limit' "$j")" = "$PIDS_LIMIT" ]
+	[ "$(jq '.cpu.usage_usec > 0' "$j")" = true ]
+	[ "$(jq '.memory.anon > 0 and .memory_events != null' "$j")" = true ]
+}
+
+@test "shim v2 metrics: the nrunc shim reports io.containerd.cgroups.v2.Metrics with the limits" {
+	metrics_of nrunc-shim io.containerd.nrunc.v2 "$RUNTIME"
+	v2_metrics_ok nrunc-shim
+}
+
+@test "shim v2 metrics: containerd's runc shim driving runc reports the same" {
+	metrics_of runc-shim io.containerd.runc.v2 "$RUNC"
+	v2_metrics_ok runc-shim
+}
+
+# Values differ between two containers and Go's json leaves zero values out, so the objects are compared.
+@test "shim v2 metrics: the same table rows and json objects under both shims" {
+	local f
+	[ -f "$BATS_FILE_TMPDIR/nrunc-shim.json" ] && [ -f "$BATS_FILE_TMPDIR/runc-shim.json" ] || skip "an earlier test failed"
+	for f in nrunc-shim runc-shim; do
+		awk 'NR > 2 { print $1 }' "$BATS_FILE_TMPDIR/$f.txt" >"$BATS_FILE_TMPDIR/$f.rows"
+		jq -r '[paths(objects) | map(select(type == "string")) | join(".")] | unique[]' "$BATS_FILE_TMPDIR/$f.json" >"$BATS_FILE_TMPDIR/$f.keys"
+	done
+	diff "$BATS_FILE_TMPDIR/runc-shim.rows" "$BATS_FILE_TMPDIR/nrunc-shim.rows"
+	diff "$BATS_FILE_TMPDIR/runc-shim.keys" "$BATS_FILE_TMPDIR/nrunc-shim.keys"
+}
