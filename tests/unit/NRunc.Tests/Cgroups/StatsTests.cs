@@ -71,4 +71,26 @@ public class StatsTests
         Assert.Contains("\"raw\":{\"cache\":2,\"rss\":1}", json);
         Assert.Contains("\"pids\":{\"current\":1,\"limit\":50}", json);
     }
+
+    [Fact]
+    public void Rdma_entries_with_max()
+    {
+        var l = StatParsers.RdmaEntries("mlx4_0 hca_handle=2 hca_object=2000\nocrdma1 hca_handle=max hca_object=max\n");
+        Assert.Equal(new RdmaEntry("mlx4_0", 2, 2000), l[0]);
+        Assert.Equal(new RdmaEntry("ocrdma1", uint.MaxValue, uint.MaxValue), l[1]);
+    }
+
+    [Fact]
+    public void Shim_only_fields_stay_out_of_runcs_json()
+    {
+        var s = new CgroupStats { Rdma = new RdmaStats { Current = [new("d", 1, 1)] } };
+        s.Memory.SwapOnly = new MemoryEntry { Usage = 7 };
+        s.Memory.Events = new() { ["oom_kill"] = 1 };
+        s.Hugetlb["2MB"] = new HugetlbStats { Usage = 1, Limit = 9 };
+        var json = JsonSerializer.Serialize(s, CgroupStatsJsonContext.Default.CgroupStats);
+        Assert.DoesNotContain("rdma", json, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("oom_kill", json);
+        Assert.DoesNotContain("SwapOnly", json);
+        Assert.Contains("\"hugetlb\":{\"2MB\":{\"usage\":1,\"failcnt\":0}}", json);
+    }
 }
