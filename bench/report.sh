@@ -50,7 +50,7 @@ json_fields() {
 
 write_report() {
 	local k r DATE MD JS has_crun=0 has_runc=0
-	KEYS="run run_seccomp create start state ps events_stats pause resume update kill delete exec seq_$SEQ par_8"
+	KEYS="run run_seccomp create $CGSTEP_KEYS start state ps events_stats pause resume update kill delete exec seq_$SEQ par_8"
 	for n in $LISTS; do KEYS="$KEYS list_$n"; done
 	KEYS="$KEYS $ENGINE_KEYS"
 	[[ " ${RTS[*]} " == *" crun "* ]] && has_crun=1
@@ -92,7 +92,8 @@ write_report() {
 		echo "Rows: \`run\` = whole run cycle of /bin/true (create, start, wait, delete), \`run_seccomp\` with Docker's default"
 		echo "profile; create ... delete on a \`sleep\` container; \`exec\` /bin/true into a running one; \`seq_$SEQ\` = $SEQ"
 		echo "sequential runs (one sample = the block); \`par_8\` = 8 runs started at once (wall time until all end);"
-		echo "\`list_N\` = \`list\` with N created containers. Engine rows (if any) are described in bench/README.md."
+		echo "\`list_N\` = \`list\` with N created containers; \`cgroup_step\` / \`cgroup_join\` = time create spends in syscalls"
+		echo "on the container's cgroupfs dirs / in its joins (under strace). Engine rows (if any) are described in bench/README.md."
 		echo
 		echo "Peak RSS (MiB, maximum resident set size of one call):"
 		echo

@@ -145,6 +145,11 @@ for i in $(seq 1 "$ITER"); do
 	for r in $(shuffled); do t exec "$r" exec "exec-$r" /bin/true; done
 done
 
+# ---- create's cgroup step: time in cgroupfs syscalls under strace (cgroup-step.sh)
+# shellcheck source=cgroup-step.sh
+. "$HERE/cgroup-step.sh"
+bench_cgroup_step
+
 # ---- many runs: $SEQ sequential runs (one sample = the whole block), 8 parallel runs
 echo "bench: $SEQ sequential runs, 8 parallel runs" >&2
 for j in $(seq 1 8); do bundle "bundle-par$j" '.'; done
