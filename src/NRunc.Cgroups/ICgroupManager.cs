@@ -25,6 +25,12 @@ public interface ICgroupManager
     void Apply(int pid);
 
     /// <summary>
+    /// Files in which a single-threaded process joins the cgroup(s) itself by writing "0", instead of
+    /// <see cref="Apply"/>; empty when the driver has none (then the caller uses Apply). See FsManager.
+    /// </summary>
+    IReadOnlyList<string> SelfJoinFiles();
+
+    /// <summary>
     /// Writes every limit that <paramref name="resources"/> sets; null or unset fields are left alone, except the
     /// device rules, which are written whenever <see cref="LinuxDevices"/> is set (so call Set at create even when
     /// the config has no linux.resources).

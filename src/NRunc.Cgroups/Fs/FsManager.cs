@@ -122,6 +122,21 @@ public sealed class FsManager : ICgroupManager
         if (skipped is not null) Drop(skipped);
     }
 
+    /// <summary>
+    /// Each hierarchy's "tasks" file. Writing a pid to cgroup.procs (Apply) takes the kernel's global threadgroup
+    /// lock, whose first use after a quiet moment waits for an RCU grace period (6-16 ms measured here, see
+    /// bench/README.md); a thread that writes "0" to "tasks" moves only itself and skips that lock. Rootless keeps
+    /// Apply, which skips the cgroups it cannot join.
+    /// </summary>
+    public IReadOnlyList<string> SelfJoinFiles()
+    {
+        if (_rootless) return [];
+        var files = new List<string>();
+        foreach (var (sys, dir) in _paths)
+            if (!IsDuplicate(sys, dir)) files.Add(CgroupFs.Join(dir, "tasks"));
+        return files;
+    }
+
     static bool IsPermission(CgroupException e) => e.Errno is NRunc.Native.Errno.EACCES or NRunc.Native.Errno.EPERM or NRunc.Native.Errno.EROFS;
 
     /// <summary>Forgets cgroups rootless could not use (co-mounted controllers share the dir), so state has only real ones.</summary>

@@ -82,6 +82,9 @@ public sealed class Fs2Manager : ICgroupManager
         foreach (var c in each) CgroupFs.TryWrite(CgroupFs.Join(dir, "cgroup.subtree_control"), "+" + c);
     }
 
+    /// <summary>None: v2 moves whole processes only (a thread alone only within a threaded subtree).</summary>
+    public IReadOnlyList<string> SelfJoinFiles() => [];
+
     public void Apply(int pid)
     {
         if (_rootless && (Paths.Count == 0 || !CgroupFs.Exists(_dir))) { Paths = new Dictionary<string, string>(); return; }

@@ -46,6 +46,9 @@ public sealed class SystemdManager : ICgroupManager
     /// <summary>systemd makes the dirs when the unit starts (Apply).</summary>
     public void Create() { }
 
+    /// <summary>None: systemd places the pid when it starts the unit (Apply).</summary>
+    public IReadOnlyList<string> SelfJoinFiles() => [];
+
     public void Apply(int pid)
     {
         if (_started) { _fs.Apply(pid); return; }

@@ -249,7 +249,7 @@ internal sealed unsafe class CreateOperation : IDisposable
     }
 
     /// <summary>
-    /// Stage 1 runs in the raw clone: join namespaces, create a user namespace and wait for its id maps (and for the
+    /// Stage 1 runs in the raw clone: join the cgroups (v1), join namespaces, create a user namespace and wait for its id maps (and for the
     /// parent to move it into the cgroups), create the other namespaces, then fork init as the parent's child.
     /// Stage 2 (init) restores the signal mask and execs nrunc init from the protected binary.
     /// </summary>
@@ -260,6 +260,10 @@ internal sealed unsafe class CreateOperation : IDisposable
         // Drop the copies of the parent's ends: if create dies, the sync wait below then sees EOF and the child exits.
         foreach (var parentEnd in parentEnds) b.Add(RawOpCode.CloseRange, "closing the parent's socket ends", parentEnd, parentEnd, 0);
         b.Add(RawOpCode.Prctl, "prctl PR_SET_DUMPABLE", 4 /* PR_SET_DUMPABLE */, 0);
+        // Join the cgroups from inside (cheaper, see ICgroupManager.SelfJoinFiles), still in the host's namespaces;
+        // init forks from here and inherits them, long before the user process starts.
+        foreach (var tasks in _cgroups!.SelfJoinFiles())
+            b.Add(RawOpCode.WriteFile, $"joining cgroup {Path.GetDirectoryName(tasks)}", b.String(tasks), b.Bytes("0"u8), 1);
         foreach (var j in ns.Joins)
             if (j.Flag == NamespacePlan.CLONE_NEWUSER)
                 b.Add(RawOpCode.Setns, $"joining {NamespacePlan.TypeName(j.Flag)} namespace {j.Path}", j.Fd, j.Flag);
@@ -306,7 +310,7 @@ internal sealed unsafe class CreateOperation : IDisposable
         try
         {
             if (SyncSocket.ReadInt(sync) is not SyncReady) throw StageFailure(program, err);
-            _cgroups!.Apply(pid1);
+            if (_cgroups!.SelfJoinFiles().Count == 0) _cgroups.Apply(pid1); // else stage 1 has joined them itself
             // Device rules need linux.devices too, and are written even without linux.resources.
             _cgroups.LinuxDevices = Spec.Linux?.Devices ?? [];
             try { _cgroups.Set(Spec.Linux?.Resources); }
