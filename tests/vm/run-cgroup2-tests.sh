@@ -2,7 +2,8 @@
 # Runs the cgroup v2 tests inside a qemu guest whose kernel has cgroup v2 only (cgroup_no_v1=all), one boot:
 #  1. the real-kernel cgroup driver tests (tests/unit/NRunc.Tests/Cgroups/HostV2Tests.cs, DeviceFilterTests.cs),
 #     published as one NativeAOT binary (tests/vm/CgroupV2Runner: vstest cannot start under TCG emulation);
-#  2. tests/vm/cgroup2.bats with out/nrunc, then with runc (RUNTIMES="out/nrunc /usr/sbin/runc" by default), then
+#  2. tests/vm/cgroup2.bats and tests/integration/cgroup-resources.bats (every linux.resources field) with out/nrunc,
+#     then with runc (RUNTIMES="out/nrunc /usr/sbin/runc" by default), then
 #     tests/vm/shim-metrics.bats once (a private containerd: the nrunc shim's v2 Stats next to runc's shim);
 #  3. tests/vm/systemd.bats with the same runtimes, with systemd as PID 1 (CGROUP2_VM_INIT=systemd): one boot on cgroup
 #     v2 and one on systemd's v1 hybrid layout (CGROUP2_SYSTEMD=0 leaves them out).
@@ -31,12 +32,12 @@ for rt in $runtimes; do
   name=\$(basename \$rt)
   # a copy on the guest's tmpfs: executing from the 9p share reads the whole binary every time
   mkdir -p /tmp/rt && cp \$rt /tmp/rt/\$name
-  RUNTIME=/tmp/rt/\$name RESULTS=$work/tap/\$name timeout 600 $repo/tests/integration/run.sh $here/cgroup2.bats
+  RUNTIME=/tmp/rt/\$name RESULTS=$work/tap/\$name timeout 900 $repo/tests/integration/run.sh $here/cgroup2.bats $repo/tests/integration/cgroup-resources.bats
 done
 # the shim's v2 metrics under a private containerd, once (it compares the nrunc shim with runc's own shim)
 mkdir -p /tmp/rt; [ -x /tmp/rt/nrunc ] || cp $repo/out/nrunc /tmp/rt/nrunc
 RUNTIME=/tmp/rt/nrunc RESULTS=$work/tap/shim timeout 600 $repo/tests/integration/run.sh $here/shim-metrics.bats"
-"$here/cgroup2-vm" -m 1024 -t 900 "$repo" "$guest" | tee "$work/guest.log"
+"$here/cgroup2-vm" -m 1024 -t 1500 "$repo" "$guest" | tee "$work/guest.log"
 vm_rc=${PIPESTATUS[0]}
 
 # 3. the systemd driver against a real systemd as PID 1 (CGROUP2_VM_INIT=systemd): a boot with cgroup v2 and one with
@@ -61,6 +62,7 @@ else
 fi
 taps=$(for rt in $runtimes; do
 	echo "$work/tap/$(basename "$rt")/cgroup2.tap"
+	echo "$work/tap/$(basename "$rt")/cgroup-resources.tap"
 	[ "${CGROUP2_SYSTEMD:-1}" = 1 ] && for l in v2 v1; do echo "$work/tap-systemd-$l/$(basename "$rt")/systemd.tap"; done
 done)
 taps="$taps $work/tap/shim/shim-metrics.tap"

@@ -21,10 +21,16 @@ internal static class Fs2Cpu
 
     public static void Set(string dir, LinuxCpu c)
     {
+        // v2 has no realtime group scheduling; runc ignores these fields there too.
         if (c.RealtimePeriod is not null and not 0 || c.RealtimeRuntime is not null and not 0)
-            throw new CgroupException("linux.resources.cpu.realtimePeriod/realtimeRuntime: not supported on cgroup v2");
+            CgroupLog.Debug("linux.resources.cpu.realtimePeriod/realtimeRuntime are ignored on cgroup v2");
         if (c.Shares is { } shares and not 0)
+        {
+            // Outside v1's range the conversion gives no valid cpu.weight (runc's underflows to an ERANGE write).
+            if (shares is < 2 or > 262144)
+                throw new CgroupException($"linux.resources.cpu.shares: {shares} is out of range: cpu shares are 2-262144 (cpu.weight 1-10000 on cgroup v2)");
             CgroupFs.Write(dir, "cpu.weight", Conversions.Str(Conversions.CpuSharesToWeight(shares)));
+        }
         if (MaxValue(c.Quota ?? 0, c.Period ?? 0) is { } max) CgroupFs.Write(dir, "cpu.max", max);
         if (c.Burst is { } burst) CgroupFs.Write(dir, "cpu.max.burst", Conversions.Str(burst));
         if (c.Idle is { } idle) CgroupFs.Write(dir, "cpu.idle", Conversions.Str(idle));

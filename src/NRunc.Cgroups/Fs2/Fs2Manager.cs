@@ -129,8 +129,9 @@ public sealed class Fs2Manager : ICgroupManager
         }
         if (r.HugepageLimits is { Count: > 0 }) { Require("hugetlb", "hugepage limit"); Fs2Hugetlb.Set(_dir, r.HugepageLimits); }
         if (r.Rdma is { Count: > 0 }) { Require("rdma", "rdma limit"); Rdma(r.Rdma); }
+        // v2 has no net_cls/net_prio; runc ignores these fields there too (tag traffic with eBPF instead).
         if (r.Network is { } net && (net.ClassId is not null and not 0 || net.Priorities is { Count: > 0 }))
-            throw new CgroupException("linux.resources.network: net_cls/net_prio do not exist on cgroup v2");
+            CgroupLog.Debug("linux.resources.network is ignored on cgroup v2 (no net_cls/net_prio controllers)");
         if (r.Unified is { Count: > 0 }) Fs2Unified.Set(_dir, r.Unified, Controllers);
     }
 

@@ -16,6 +16,13 @@ internal static class Fs2Memory
         var swapStr = Conversions.NumToStr(swap);
         // memory == swap: no swap at all.
         if (swapStr is null && swap == 0 && swapTotal > 0) swapStr = "0";
+        // Checked before any write, so a refused update changes nothing.
+        if (m.CheckBeforeUpdate == true && memory > 0)
+        {
+            var cur = CgroupFs.ReadUInt(dir, "memory.current");
+            if (cur > (ulong)memory)
+                throw new CgroupException($"linux.resources.memory.limit: new limit {memory} is below the current usage {cur} (checkBeforeUpdate)");
+        }
         if (swapStr is not null)
         {
             int err = CgroupFs.TryWrite(CgroupFs.Join(dir, "memory.swap.max"), swapStr);
@@ -25,12 +32,6 @@ internal static class Fs2Memory
         }
         if (Conversions.NumToStr(memory) is { } max)
         {
-            if (m.CheckBeforeUpdate == true && memory > 0)
-            {
-                var cur = CgroupFs.ReadUInt(dir, "memory.current");
-                if (cur > (ulong)memory)
-                    throw new CgroupException($"linux.resources.memory.limit: new limit {memory} is below the current usage {cur} (checkBeforeUpdate)");
-            }
             CgroupFs.Write(dir, "memory.max", max);
         }
         if (Conversions.NumToStr(m.Reservation ?? 0) is { } low) CgroupFs.Write(dir, "memory.low", low);

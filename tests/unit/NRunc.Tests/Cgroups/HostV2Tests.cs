@@ -112,8 +112,10 @@ public class HostV2Tests
             Assert.Contains("memory+swap limit should be >= memory limit", e.Message);
             e = Assert.Throws<CgroupException>(() => m.Set(new LinuxResources { Pids = new LinuxPids { Limit = 5 }, Unified = new() { ["pids.max"] = "lots" } }));
             Assert.Equal($"failed to write \"lots\": write /sys/fs/cgroup/{parent}/c1/pids.max: invalid argument", e.Message);
-            e = Assert.Throws<CgroupException>(() => m.Set(new LinuxResources { Network = new LinuxNetwork { ClassId = 1 } }));
-            Assert.StartsWith("linux.resources.network", e.Message);
+            e = Assert.Throws<CgroupException>(() => m.Set(new LinuxResources { Cpu = new LinuxCpu { Shares = 1 } }));
+            Assert.StartsWith("linux.resources.cpu.shares: 1 is out of range", e.Message);
+            // v2 has no net_cls/net_prio and no realtime scheduling: ignored, as runc does
+            m.Set(new LinuxResources { Network = new LinuxNetwork { ClassId = 1 }, Cpu = new LinuxCpu { RealtimeRuntime = 1000 } });
         }
         finally { Cleanup(m, parent); }
     }
