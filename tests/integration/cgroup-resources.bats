@@ -83,6 +83,13 @@ block_dev() {
 	v2 memory.max 50331648
 	v2 memory.swap.max 50331648
 	v2 memory.low 16777216
+	if ! is_cgroup2; then
+		# v1 keeps memory <= memory+swap: a limit above it alone is refused, nothing changes
+		run runtime update --memory 512m "$ID"
+		echo "status $status: $output"
+		[ "$status" -ne 0 ]
+		v1 memory memory.limit_in_bytes 50331648
+	fi
 
 	update_json '{"memory": {"limit": 41943040, "swap": -1}}'
 	v1 memory memory.limit_in_bytes 41943040

@@ -51,6 +51,12 @@ internal static class FsMemory
             var max = CgroupFs.ReadUInt(dir, "memory.max_usage_in_bytes");
             throw new CgroupException($"unable to set memory limit to {v} (current usage: {usage}, peak usage: {max})", e.Errno, e);
         }
+        catch (CgroupException e) when (e.Errno == NRunc.Native.Errno.EINVAL && v > 0 && CgroupFs.FileExists(dir, Swap)
+            && CgroupFs.ReadUInt(dir, Swap) is var memsw && (ulong)v > memsw)
+        {
+            // EINVAL: v1 keeps memory <= memory+swap at every moment.
+            throw new CgroupException($"unable to set memory limit to {v}: above the memory+swap limit {memsw} (raise linux.resources.memory.swap, update --memory-swap, too)", e.Errno, e);
+        }
     }
 
     static void SetSwap(string dir, long v)
