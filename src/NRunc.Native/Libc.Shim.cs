@@ -31,6 +31,12 @@ public static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "wait4", SetLastError = true)] public static partial int ShimWait4(int pid, int* status, int options, void* rusage);
     [LibraryImport(Lib, EntryPoint = "prctl", SetLastError = true)] public static partial int ShimPrctl(int option, nuint a2, nuint a3, nuint a4, nuint a5);
     [LibraryImport(Lib, EntryPoint = "eventfd", SetLastError = true)] public static partial int ShimEventfd(uint initval, int flags);
+
+    // cgroup v2 OOM notification: inotify on memory.events (the kernel has no eventfd interface there).
+    public const int IN_CLOEXEC = 0x80000;
+    public const uint IN_MODIFY = 0x2, IN_IGNORED = 0x8000;
+    [LibraryImport(Lib, EntryPoint = "inotify_init1", SetLastError = true)] public static partial int ShimInotifyInit(int flags);
+    [LibraryImport(Lib, EntryPoint = "inotify_add_watch", SetLastError = true)] public static partial int ShimInotifyAddWatch(int fd, byte* path, uint mask);
 }
 
 public static unsafe partial class Libc

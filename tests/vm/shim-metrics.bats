@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
-# containerd-shim-nrunc-v2's Stats on cgroup v2, run once in the cgroup-v2-only qemu guest by
+# containerd-shim-nrunc-v2's Stats and OOM event on cgroup v2, run once in the cgroup-v2-only qemu guest by
 # tests/vm/run-cgroup2-tests.sh: a private containerd 1.6 (tests/shim/containerd.bash, started once for the file),
 # `ctr run -d` of a rootfs dir with a memory and a pids limit, then `ctr task metrics` must show containerd's
-# io.containerd.cgroups.v2.Metrics; the same under containerd's own runc shim driving runc, and both in one format.
+# io.containerd.cgroups.v2.Metrics; the same under containerd's own runc shim driving runc, and both in one format;
+# an OOM kill is published as /tasks/oom.
 #   RUNTIME=/path: the OCI runtime the nrunc shim drives (default out/nrunc); runc's shim always drives runc.
 
 REPO="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
@@ -22,19 +23,20 @@ setup_file() {
 	mkdir -p /run/containerd/s
 	ls /run/containerd/s >"$BATS_FILE_TMPDIR/sockets.before"
 	ctrd_start
-	# a rootfs dir (no image, no snapshotter) with the one applet the containers run
+	# a rootfs dir (no image, no snapshotter) with the applets the containers run
 	local r="$BATS_FILE_TMPDIR/rootfs"
 	mkdir -p "$r"/{bin,proc,sys,dev,tmp}
 	cp "${BUSYBOX:-/bin/busybox}" "$r/bin/busybox"
-	ln -s busybox "$r/bin/sleep"
+	ln -s busybox "$r/bin/sleep"; ln -s busybox "$r/bin/tail"
 	ctr oci spec >"$BATS_FILE_TMPDIR/default-spec.json"
 }
 
-# spec_for ID: ctr's default spec with the rootfs dir, the command and both limits. ctr 1.6 has no pids flag, and
-# with --config it takes the file as the whole spec (no --rootfs, --memory-limit or args then).
+# spec_for ID [ARGS_JSON]: ctr's default spec with the rootfs dir, the command (default sleep) and both limits. ctr 1.6
+# has no pids flag, and with --config it takes the file as the whole spec (no --rootfs, --memory-limit or args then).
 spec_for() {
 	jq --arg root "$BATS_FILE_TMPDIR/rootfs" --arg cg "/$CTRD_NS/$1" --argjson m "$MEM_LIMIT" --argjson p "$PIDS_LIMIT" \
-		'.root.path = $root | .process.args = ["/bin/sleep", "1000"] | .linux.cgroupsPath = $cg
+		--argjson args "${2:-[\"/bin/sleep\", \"1000\"]}" \
+		'.root.path = $root | .process.args = $args | .linux.cgroupsPath = $cg
 		| .linux.resources.memory = {"limit": $m} | .linux.resources.pids = {"limit": $p}' \
 		"$BATS_FILE_TMPDIR/default-spec.json" >"$BATS_FILE_TMPDIR/$1.spec.json"
 }
@@ -57,26 +59,30 @@ setup() {
 teardown() {
 	local id
 	[ -z "$SKIP_ALL" ] || return 0 # no containerd to ask
-	for id in nrunc-shim runc-shim; do
+	for id in nrunc-shim runc-shim oom; do
 		c task kill -s KILL "$id" >/dev/null 2>&1 || true
 		c task delete -f "$id" >/dev/null 2>&1 || true
 		c container delete "$id" >/dev/null 2>&1 || true
 	done
 }
 
+# shim_opts SHIM BINARY: ctr run flags that make SHIM drive BINARY with a private root.
+shim_opts() {
+	if [ "$1" = io.containerd.runc.v2 ]; then
+		echo --runtime "$1" --runc-binary "$2" --runc-root "$CTRD_DIR/runtime-root"
+	else
+		printf 'BinaryName = "%s"\nRoot = "%s"\n' "$2" "$CTRD_DIR/runtime-root" >"$CTRD_DIR/runtime.toml"
+		echo --runtime "$1" --runtime-config-path "$CTRD_DIR/runtime.toml"
+	fi
+}
+
 # metrics_of ID SHIM BINARY: runs a detached container with both limits under SHIM driving BINARY, saves
 # `ctr task metrics` (table and json) as $BATS_FILE_TMPDIR/ID.{txt,json}, then kills and deletes it and checks
 # nothing is left (shim process, cgroup).
 metrics_of() {
-	local id=$1 shim=$2 bin=$3 opts i
-	if [ "$shim" = io.containerd.runc.v2 ]; then
-		opts=(--runtime "$shim" --runc-binary "$bin" --runc-root "$CTRD_DIR/runtime-root")
-	else
-		printf 'BinaryName = "%s"\nRoot = "%s"\n' "$bin" "$CTRD_DIR/runtime-root" >"$CTRD_DIR/runtime.toml"
-		opts=(--runtime "$shim" --runtime-config-path "$CTRD_DIR/runtime.toml")
-	fi
+	local id=$1 i
 	spec_for "$id"
-	c run -d --config "$BATS_FILE_TMPDIR/$id.spec.json" "${opts[@]}" "$id" </dev/null
+	c run -d --config "$BATS_FILE_TMPDIR/$id.spec.json" $(shim_opts "$2" "$3") "$id" </dev/null
 	c task metrics "$id" >"$BATS_FILE_TMPDIR/$id.txt"
 	c task metrics --format json "$id" >"$BATS_FILE_TMPDIR/$id.json"
 	cat "$BATS_FILE_TMPDIR/$id.txt"
@@ -129,4 +135,22 @@ v2_metrics_ok() {
 	for f in nrunc-shim runc-shim; do echo "$f:"; cat "$BATS_FILE_TMPDIR/$f.txt"; done | sed 's/^/# /' >&3
 	diff "$BATS_FILE_TMPDIR/runc-shim.rows" "$BATS_FILE_TMPDIR/nrunc-shim.rows"
 	diff "$BATS_FILE_TMPDIR/runc-shim.keys" "$BATS_FILE_TMPDIR/nrunc-shim.keys"
+}
+
+@test "shim v2: an OOM kill in the container is published as /tasks/oom" {
+	local i ev
+	[ -z "$(swapon --show 2>/dev/null)" ] || skip "swap is on: the allocation would swap"
+	c events >"$BATS_FILE_TMPDIR/events" 2>&1 &
+	ev=$!
+	sleep 1
+	# busybox tail keeps /dev/zero's one endless line in memory until the 64 MiB limit kills it
+	spec_for oom '["/bin/tail", "/dev/zero"]'
+	c run -d --config "$BATS_FILE_TMPDIR/oom.spec.json" $(shim_opts io.containerd.nrunc.v2 "$RUNTIME") oom </dev/null
+	for i in $(seq 1 300); do c task ls | grep -q "^oom .*STOPPED" && break; sleep 0.2; done
+	for i in $(seq 1 50); do grep -q /tasks/oom "$BATS_FILE_TMPDIR/events" && break; sleep 0.2; done
+	kill "$ev"; wait "$ev" || true
+	cat "$BATS_FILE_TMPDIR/events"
+	grep -q '/tasks/oom' "$BATS_FILE_TMPDIR/events"
+	c task delete oom
+	c container delete oom
 }

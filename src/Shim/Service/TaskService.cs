@@ -98,8 +98,9 @@ public sealed class TaskService(string ns, Publisher events, string socketPath)
             var c = new ShimContainer(r.Id, r.Bundle, cli, init, mounted) { Cgroups = FindCgroups(pid) };
             lock (containers) containers[r.Id] = c;
             MonitorExit(init, since);
-            if (c.Cgroups?.Paths.GetValueOrDefault("memory") is { } mem)
-                OomWatcher.Watch(mem, () => events.Publish(new TaskOOM { ContainerId = r.Id }));
+            Action oom = () => events.Publish(new TaskOOM { ContainerId = r.Id });
+            if (c.Cgroups?.Paths.GetValueOrDefault("memory") is { } mem) OomWatcher.Watch(mem, oom);
+            else if (c.Cgroups is { IsUnified: true } v2) OomWatcherV2.Watch(v2.Paths[""], oom);
             var ev = new TaskCreate
             {
                 ContainerId = r.Id, Bundle = r.Bundle, Pid = (uint)pid,
