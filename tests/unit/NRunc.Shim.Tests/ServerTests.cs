@@ -13,6 +13,8 @@ public sealed class ServerTests : IDisposable
     readonly string path = Path.Combine(Path.GetTempPath(), $"shim-test-{Guid.NewGuid():N}.sock");
     readonly Socket listener;
 
+    readonly SemaphoreSlim held = new(0);
+
     public ServerTests()
     {
         listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -23,6 +25,8 @@ public sealed class ServerTests : IDisposable
             ["t.S/Echo"] = (p, _) => new StringValue { Value = StringValue.Parser.ParseFrom(p).Value },
             ["t.S/Slow"] = (p, ct) => { Task.Delay(400, ct).Wait(ct); return new StringValue { Value = "slow" }; },
             ["t.S/Fail"] = (_, _) => throw new RpcException(Code.NotFound, "no such thing"),
+            // held until the test lets it go: out-of-order replies without betting on a delay under load
+            ["t.S/Held"] = (p, ct) => { held.Wait(TimeSpan.FromSeconds(30), ct); return new StringValue { Value = "held" }; },
         };
         new Thread(() => { try { new Server(listener, handlers).Serve(); } catch { } }) { IsBackground = true }.Start();
     }
@@ -55,11 +59,12 @@ public sealed class ServerTests : IDisposable
     public void ConcurrentRequestsCompleteOutOfOrder()
     {
         using var s = Connect();
-        Send(s, 1, "Slow", new Empty());
+        Send(s, 1, "Held", new Empty());
         Send(s, 3, "Echo", new StringValue { Value = "fast" });
         var first = Receive(s);
         Assert.Equal(3u, first.Id);
         Assert.Equal("fast", StringValue.Parser.ParseFrom(first.Resp.Payload).Value);
+        held.Release();
         var second = Receive(s);
         Assert.Equal(1u, second.Id);
         Assert.Equal(0, second.Resp.Status?.Code ?? 0);
