@@ -25,6 +25,16 @@ load helpers
 	done
 }
 
+@test "cgroups: an exec'd process is in the container's cgroup in every hierarchy" {
+	run_busybox_detached
+	runtime exec -d "$ID" sleep 1000
+	local c n
+	for c in memory cpu pids freezer devices blkio cpuset; do
+		n=$(wc -l <"$(cgroup_dir $c)/cgroup.procs")
+		[ "$n" -eq 2 ] || { echo "$c: $n processes"; cat "$(cgroup_dir $c)/cgroup.procs"; false; }
+	done
+}
+
 @test "cgroups: pids limit is enforced" {
 	update_config '.linux.resources.pids = {"limit": 5}'
 	run_busybox_detached

@@ -14,7 +14,8 @@ namespace NRunc.Container.Lifecycle;
 
 /// <summary>
 /// exec: a raw clone joins every namespace of the container's init at once (setns on a pidfd), forks so that the pid
-/// and time namespaces apply, waits for the parent to move it into the container's cgroups, then sets up the process
+/// and time namespaces apply, waits for the parent to move it into the container's cgroups (or, v1, joins them itself
+/// after that wait), then sets up the process
 /// (user, capabilities, rlimits, no_new_privs, seccomp, cwd) and execs the user's program directly: no second nrunc.
 /// </summary>
 internal static unsafe class ExecOperation
@@ -81,12 +82,18 @@ internal static unsafe class ExecOperation
             }
             t.Mark("prepare");
 
+            // v1: the child joins the cgroups itself (no RCU grace period, see ICgroupManager.SelfJoinFiles), unless
+            // the parent must set execCPUAffinity.final after the move.
+            var selfJoin = string.IsNullOrEmpty(process.ExecCpuAffinity?.Final) ? CgroupSelfJoin.Open(ExecCgroups(record, o.Cgroup), 3 + o.PreserveFds) : [];
+            fds.AddRange(selfJoin.Select(j => j.Fd));
+
             var env = process.Env ?? [];
             var b = new RawProgramBuilder { ErrorFd = err[1] };
             b.Add(RawOpCode.Prctl, "prctl PR_SET_DUMPABLE", 4, 0);
             if (nsFlags != 0) b.Add(RawOpCode.SetnsPidfd, "joining the container's namespaces", pidfd, nsFlags);
             b.Add(RawOpCode.ForkReportExit, "fork into the container's pid namespace", 0x8000 /* CLONE_PARENT */, sync[1]);
             b.Add(RawOpCode.SyncWait, "waiting for the cgroup join", sync[1], SyncGo);
+            CgroupSelfJoin.Append(b, selfJoin);
             if (slave >= 0) ConsoleSetup.AppendControllingTerminalSteps(b, slave);
             MemoryPolicy.Append(b, spec.Linux?.MemoryPolicy);
             ProcessSetup.AppendPersonality(b, spec.Linux?.Personality);
@@ -118,7 +125,7 @@ internal static unsafe class ExecOperation
                 {
                     // scheduler, ioPriority and execCPUAffinity.initial before the cgroup move, .final after it
                     ProcessSetup.ApplyToPid(pid, process, affinityFinal: false);
-                    JoinCgroups(record, pid, o.Cgroup);
+                    if (selfJoin.Count == 0) ExecCgroups(record, o.Cgroup)?.Apply(pid);
                     ProcessSetup.SetCpuAffinity(process.ExecCpuAffinity?.Final, "execCPUAffinity.final", pid);
                 }
                 catch
@@ -301,14 +308,14 @@ internal static unsafe class ExecOperation
             return NativeException.Check(Libc.open(p, Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0), "open", path);
     }
 
-    static void JoinCgroups(ContainerRecord record, int pid, string? sub)
+    /// <summary>The cgroups an exec'd process joins (exec --cgroup: a sub-cgroup of each); null without any.</summary>
+    static ICgroupManager? ExecCgroups(ContainerRecord record, string? sub)
     {
-        if (record.CgroupPaths.Count == 0) return;
+        if (record.CgroupPaths.Count == 0) return null;
         var paths = new Dictionary<string, string>();
         foreach (var (k, v) in record.CgroupPaths)
             paths[k] = sub is null ? v : Path.Combine(v, sub.TrimStart('/'));
-        var mgr = CgroupManagerFactory.FromPaths(paths, record.SystemdCgroup);
-        mgr.Apply(pid);
+        return CgroupManagerFactory.FromPaths(paths, record.SystemdCgroup);
     }
 
 
