@@ -50,6 +50,8 @@ no_cgroup_dirs() {
 
 # The container's pids, from the cgroup (sorted).
 cgroup_procs() { sort -n "$(if is_cgroup2; then v2f cgroup.procs; else v1f pids cgroup.procs; fi)"; }
+# procs_are N: the cgroup holds N processes (read anew on every call, for retry).
+procs_are() { [ "$(cgroup_procs | wc -l)" -eq "$1" ]; }
 
 # DEV=MAJ:MIN of a block device of this machine (a disk, else a loop device); none (the qemu guest): skip.
 block_dev() {
@@ -381,16 +383,16 @@ block_dev() {
 	run_busybox_detached
 	rt exec -d "$ID" sleep 1001
 	rt exec -d "$ID" sleep 1002
-	retry 50 0.1 test "$(cgroup_procs | wc -l)" -eq 3
+	retry 50 0.1 procs_are 3
 	runtime kill --all "$ID" KILL
-	retry 100 0.1 test "$(cgroup_procs | wc -l)" -eq 0
+	retry 100 0.1 procs_are 0
 	wait_status "$ID" stopped
 }
 
 @test "ps: the pids of the container's cgroup" {
 	run_busybox_detached
 	rt exec -d "$ID" sleep 1001
-	retry 50 0.1 test "$(cgroup_procs | wc -l)" -eq 2
+	retry 50 0.1 procs_are 2
 	run runtime ps --format json "$ID"
 	echo "$output"
 	[ "$status" -eq 0 ]
@@ -431,7 +433,7 @@ block_dev() {
 @test "delete --force of a running container leaves no process, cgroup or state" {
 	run_busybox_detached
 	rt exec -d "$ID" sleep 1001
-	retry 50 0.1 test "$(cgroup_procs | wc -l)" -eq 2
+	retry 50 0.1 procs_are 2
 	local pids p
 	pids=$(cgroup_procs)
 	runtime delete --force "$ID"
