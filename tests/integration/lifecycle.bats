@@ -111,7 +111,9 @@ load helpers
 	local sig
 	for sig in TERM SIGTERM 15 SIGKILL 9 KILL; do
 		# init has a TERM handler (pid 1 ignores handler-less signals other than KILL)
-		run_busybox_detached "$ID" sh -c 'trap "exit 0" TERM; while true; do sleep 0.1; done'
+		run_busybox_detached "$ID" sh -c 'trap "exit 0" TERM; touch /tmp/trapped; while true; do sleep 0.1; done'
+		# a TERM before the trap is set would be ignored (pid 1 without a handler)
+		retry 100 0.05 runtime exec "$ID" test -e /tmp/trapped
 		run runtime kill "$ID" "$sig"
 		[ "$status" -eq 0 ]
 		wait_status "$ID" stopped
@@ -167,7 +169,10 @@ load helpers
 }
 
 @test "delete: stopped container, cgroup removed" {
-	run_busybox_detached "$ID" sh -c 'sleep 0.2'
+	# not run_busybox_detached: it waits for "running", which a 0.2 s container may already have left under load
+	set_args sh -c 'sleep 0.2'
+	track "$ID"
+	rt run -d --bundle "$BUNDLE" "$ID"
 	wait_status "$ID" stopped
 	[ -d "$(cgroup_dir pids)" ]
 	runtime delete "$ID"

@@ -162,6 +162,9 @@ wait
 
 @test "shim: metrics come from the container's cgroup" {
 	c run -d --memory-limit 67108864 "${OPTS[@]}" "$IMAGE" "$ID" sleep 1000 </dev/null
+	# start returns before init has exec'd sleep: until then the cgroup has two pids
+	local i
+	for ((i = 0; i < 40; i++)); do c task metrics "$ID" 2>/dev/null | grep -Eq 'pids.current[[:space:]]+1$' && break; sleep 0.05; done
 	run c task metrics "$ID"
 	echo "$output"
 	[ "$status" -eq 0 ]
