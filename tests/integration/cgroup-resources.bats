@@ -100,6 +100,27 @@ block_dev() {
 	v2 memory.swap.max max
 }
 
+@test "memory: a process that keeps allocating past a 100m limit is OOM-killed; events reports an oom event" {
+	update_config '.linux.resources.memory = {"limit": 104857600, "swap": 104857600}'
+	run_busybox_detached
+	runtime events --interval 10s "$ID" >"$BATS_TEST_TMPDIR/events" 2>&1 3>&- &
+	local events_pid=$!
+	sleep 1 # the runtime registers for OOM notifications first
+	# keeps allocating (a shell variable that doubles) until the OOM killer ends it
+	run runtime exec "$ID" sh -c 'x=a; while :; do x="$x$x"; done'
+	echo "exec: $status $output"
+	[ "$status" -ne 0 ]
+	retry 50 0.1 grep -q '"type":"oom"' "$BATS_TEST_TMPDIR/events" || true
+	kill "$events_pid" 2>/dev/null; wait "$events_pid" 2>/dev/null || true
+	cat "$BATS_TEST_TMPDIR/events"
+	grep '"type":"oom"' "$BATS_TEST_TMPDIR/events" | head -n1 | jq -e --arg id "$ID" '.type == "oom" and .id == $id'
+	local counters
+	if is_cgroup2; then counters=$(v2f memory.events); else counters=$(v1f memory memory.oom_control); fi
+	[ "$(awk '$1 == "oom_kill" {print $2}' "$counters")" -ge 1 ]
+	# the container itself (its init) survives
+	[ "$(runtime state "$ID" | jq -r .status)" = running ]
+}
+
 @test "memory: an update below the current usage is refused and changes nothing (checkBeforeUpdate; v1: the kernel's EBUSY)" {
 	if is_cgroup2; then skip_if_runc "no checkBeforeUpdate in 1.1.5: cgroup v2 then OOM-kills the container"; fi
 	update_config '.linux.resources.memory = {"limit": 67108864, "swap": 67108864, "checkBeforeUpdate": true}'
