@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using System.Text;
-using System.Text.Json;
 using NRunc.Seccomp.Native;
 using NRunc.Spec;
 
@@ -23,7 +22,7 @@ internal static class SeccompCache
     /// <summary>The key material for <paramref name="spec"/> and the file name derived from it.</summary>
     public static (byte[] Material, string Name) Key(LinuxSeccomp spec)
     {
-        var json = JsonSerializer.SerializeToUtf8Bytes(spec, SpecJsonContext.Default.LinuxSeccomp);
+        var json = SpecWriter.SeccompToUtf8(spec); // the hand-written writer: no serializer metadata to build on create's path
         var prefix = Encoding.UTF8.GetBytes($"nrunc-seccomp-cache\0libseccomp {Libseccomp.Instance.VersionString}\0{RuntimeInformation.ProcessArchitecture}\0");
         byte[] material = [.. prefix, .. json];
         return (material, Fnv1a64(material).ToString("x16"));

@@ -15,7 +15,7 @@ public static class SpecOperation
         var path = Path.Combine(dir, ConfigName);
         if (File.Exists(path) || Directory.Exists(path)) throw new ContainerException($"File {ConfigName} exists. Remove it first");
         var spec = DefaultSpec.Create(rootless, Libc.StateGeteuid(), Libc.StateGetegid());
-        var bytes = SpecWriter.ToUtf8(spec, SpecJsonContext.Default.Spec);
+        var bytes = SpecWriter.ToUtf8(spec);
         // O_EXCL: a config.json that appeared meanwhile is not overwritten either.
         using (var fs = new FileStream(path, FileMode.CreateNew, FileAccess.Write))
             fs.Write(bytes);

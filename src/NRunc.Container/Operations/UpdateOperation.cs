@@ -18,7 +18,7 @@ public static class UpdateOperation
             var spec = ConfigLoader.Parse(File.ReadAllBytes(path), Path.GetFileName(path));
             spec.Linux ??= new Linux();
             spec.Linux.Resources = Merge(spec.Linux.Resources, resources);
-            var bytes = SpecWriter.ToUtf8(spec, SpecJsonContext.Default.Spec);
+            var bytes = SpecWriter.ToUtf8(spec);
             StateStore.WriteAtomic(path, bytes);
         }
     }

@@ -68,7 +68,7 @@ public static class UpdateCommand
             }
             else data = File.ReadAllBytes(file);
             var name = file == "-" ? "resources" : Path.GetFileName(file);
-            return DropZeros(ConfigLoader.Deserialize(data, SpecJsonContext.Default.LinuxResources, name));
+            return DropZeros(ConfigLoader.ParseResources(data, name));
         }
         if (f.IsSet("l3-cache-schema") || f.IsSet("mem-bw-schema"))
             throw new ContainerException("Intel RDT is not supported");
