@@ -55,5 +55,5 @@ public static class FeaturesOperation
 
     /// <summary>Indented with four spaces and a trailing newline, like runc's json.Encoder.SetIndent("", "    ").</summary>
     public static byte[] ToJson(Features f) =>
-        JsonOutput.Serialize(f, SpecJsonContext.Default.Features, indented: true, indentSize: 4, newline: true);
+        JsonOutput.Serialize(f, FeaturesJsonContext.Default.Features, indented: true, indentSize: 4, newline: true);
 }
