@@ -64,7 +64,7 @@ public static class ConfigLoader
     {
         try
         {
-            return File.ReadAllBytes(path);
+            return ReadToEnd(path);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -78,5 +78,20 @@ public static class ConfigLoader
         {
             throw new SpecException(fileName, "", $"read {path}: {ex.Message}", ex);
         }
+    }
+
+    // Reads until EOF rather than trusting the size from fstat: File.ReadAllBytes throws EndOfStreamException (whose
+    // message is a bare resource key here) when the file is truncated while it is read, as by an editor rewriting it.
+    static byte[] ReadToEnd(string path)
+    {
+        using var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.None);
+        var buf = new byte[Math.Max(4096, f.Length + 1)];
+        int n = 0, got;
+        while ((got = f.Read(buf, n, buf.Length - n)) > 0)
+        {
+            n += got;
+            if (n == buf.Length) Array.Resize(ref buf, buf.Length * 2);
+        }
+        return buf.AsSpan(0, n).ToArray();
     }
 }

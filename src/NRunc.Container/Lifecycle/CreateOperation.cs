@@ -53,7 +53,7 @@ internal sealed unsafe class CreateOperation : IDisposable
         StateStore.ValidateId(_o.Id);
         var bundle = Path.GetFullPath(_o.Bundle);
         var configPath = Path.Combine(bundle, "config.json");
-        var configBytes = ReadConfig(configPath);
+        var configBytes = ConfigLoader.ReadFile(configPath, "config.json");
         Spec = ConfigLoader.Parse(configBytes, "config.json");
         SpecValidator.Validate(Spec);
         RootlessChecks.Validate(Spec);
@@ -94,30 +94,6 @@ internal sealed unsafe class CreateOperation : IDisposable
         NetDevices.CheckHostDevices(spec.Linux?.NetDevices);
         if (spec.Linux?.IntelRdt is not null && !File.Exists("/sys/fs/resctrl/schemata"))
             throw new ContainerException("config.json: linux.intelRdt: Intel RDT is specified in config, but resctrl is not mounted on this host");
-    }
-
-    static byte[] ReadConfig(string path)
-    {
-        try { return ReadToEnd(path); }
-        catch (FileNotFoundException) { throw new ContainerException($"config.json: open {path}: no such file or directory"); }
-        catch (DirectoryNotFoundException) { throw new ContainerException($"config.json: open {path}: no such file or directory"); }
-        catch (UnauthorizedAccessException) { throw new ContainerException($"config.json: open {path}: permission denied"); }
-        catch (IOException e) { throw new ContainerException($"config.json: read {path}: {e.Message}"); }
-    }
-
-    // Reads until EOF rather than trusting the size from fstat: File.ReadAllBytes throws
-    // EndOfStreamException when the file is truncated while it is read (an editor rewriting it).
-    static byte[] ReadToEnd(string path)
-    {
-        using var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.None);
-        var buf = new byte[Math.Max(4096, f.Length + 1)];
-        int n = 0, got;
-        while ((got = f.Read(buf, n, buf.Length - n)) > 0)
-        {
-            n += got;
-            if (n == buf.Length) Array.Resize(ref buf, buf.Length * 2);
-        }
-        return buf.AsSpan(0, n).ToArray();
     }
 
     void Create(string bundle, string rootfs, byte[] configBytes, string dir, Timing t)
