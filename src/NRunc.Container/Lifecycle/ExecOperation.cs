@@ -84,7 +84,8 @@ internal static unsafe class ExecOperation
 
             // v1: the child joins the cgroups itself (no RCU grace period, see ICgroupManager.SelfJoinFiles), unless
             // the parent must set execCPUAffinity.final after the move.
-            var selfJoin = string.IsNullOrEmpty(process.ExecCpuAffinity?.Final) ? CgroupSelfJoin.Open(ExecCgroups(record, o.Cgroup), 3 + o.PreserveFds) : [];
+            var cgroups = ExecCgroups(record, o.Cgroup);
+            var selfJoin = string.IsNullOrEmpty(process.ExecCpuAffinity?.Final) ? CgroupSelfJoin.Open(cgroups, 3 + o.PreserveFds) : [];
             fds.AddRange(selfJoin.Select(j => j.Fd));
 
             var env = process.Env ?? [];
@@ -125,7 +126,7 @@ internal static unsafe class ExecOperation
                 {
                     // scheduler, ioPriority and execCPUAffinity.initial before the cgroup move, .final after it
                     ProcessSetup.ApplyToPid(pid, process, affinityFinal: false);
-                    if (selfJoin.Count == 0) ExecCgroups(record, o.Cgroup)?.Apply(pid);
+                    if (selfJoin.Count == 0) cgroups?.Apply(pid);
                     ProcessSetup.SetCpuAffinity(process.ExecCpuAffinity?.Final, "execCPUAffinity.final", pid);
                 }
                 catch
