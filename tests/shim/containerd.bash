@@ -56,14 +56,16 @@ ctrd_stop() {
 
 c() { ctr -a "$CTRD_DIR/c.sock" -n "$CTRD_NS" "$@"; }
 
-# Options that make $SHIM drive $RUNTIME with a private root: the runc shim's own flags, or for the nrunc shim a
-# runtime config file (runtimeoptions.v1, what CRI and ctr --runtime-config-path send to non-runc shims).
+# runtime_opts [SHIM BINARY]: ctr run options that make SHIM (default $SHIM) drive BINARY (default $RUNTIME) with a
+# private root: the runc shim's own flags, or for the nrunc shim a runtime config file (runtimeoptions.v1, what CRI
+# and ctr --runtime-config-path send to non-runc shims).
 runtime_opts() {
-	if [ "$SHIM" = io.containerd.runc.v2 ]; then
-		echo --runtime "$SHIM" --runc-binary "$RUNTIME" --runc-root "$CTRD_DIR/runtime-root"
+	local shim=${1:-$SHIM} binary=${2:-$RUNTIME}
+	if [ "$shim" = io.containerd.runc.v2 ]; then
+		echo --runtime "$shim" --runc-binary "$binary" --runc-root "$CTRD_DIR/runtime-root"
 	else
-		printf 'BinaryName = "%s"\nRoot = "%s"\n' "$RUNTIME" "$CTRD_DIR/runtime-root" >"$CTRD_DIR/runtime.toml"
-		echo --runtime "$SHIM" --runtime-config-path "$CTRD_DIR/runtime.toml"
+		printf 'BinaryName = "%s"\nRoot = "%s"\n' "$binary" "$CTRD_DIR/runtime-root" >"$CTRD_DIR/runtime.toml"
+		echo --runtime "$shim" --runtime-config-path "$CTRD_DIR/runtime.toml"
 	fi
 }
 

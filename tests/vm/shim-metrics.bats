@@ -66,23 +66,13 @@ teardown() {
 	done
 }
 
-# shim_opts SHIM BINARY: ctr run flags that make SHIM drive BINARY with a private root.
-shim_opts() {
-	if [ "$1" = io.containerd.runc.v2 ]; then
-		echo --runtime "$1" --runc-binary "$2" --runc-root "$CTRD_DIR/runtime-root"
-	else
-		printf 'BinaryName = "%s"\nRoot = "%s"\n' "$2" "$CTRD_DIR/runtime-root" >"$CTRD_DIR/runtime.toml"
-		echo --runtime "$1" --runtime-config-path "$CTRD_DIR/runtime.toml"
-	fi
-}
-
 # metrics_of ID SHIM BINARY: runs a detached container with both limits under SHIM driving BINARY, saves
 # `ctr task metrics` (table and json) as $BATS_FILE_TMPDIR/ID.{txt,json}, then kills and deletes it and checks
 # nothing is left (shim process, cgroup).
 metrics_of() {
 	local id=$1 i
 	spec_for "$id"
-	c run -d --config "$BATS_FILE_TMPDIR/$id.spec.json" $(shim_opts "$2" "$3") "$id" </dev/null
+	c run -d --config "$BATS_FILE_TMPDIR/$id.spec.json" $(runtime_opts "$2" "$3") "$id" </dev/null
 	c task metrics "$id" >"$BATS_FILE_TMPDIR/$id.txt"
 	c task metrics --format json "$id" >"$BATS_FILE_TMPDIR/$id.json"
 	cat "$BATS_FILE_TMPDIR/$id.txt"
@@ -145,7 +135,7 @@ v2_metrics_ok() {
 	sleep 1
 	# busybox tail keeps /dev/zero's one endless line in memory until the 64 MiB limit kills it
 	spec_for oom '["/bin/tail", "/dev/zero"]'
-	c run -d --config "$BATS_FILE_TMPDIR/oom.spec.json" $(shim_opts io.containerd.nrunc.v2 "$RUNTIME") oom </dev/null
+	c run -d --config "$BATS_FILE_TMPDIR/oom.spec.json" $(runtime_opts io.containerd.nrunc.v2 "$RUNTIME") oom </dev/null
 	for i in $(seq 1 300); do c task ls | grep -q "^oom .*STOPPED" && break; sleep 0.2; done
 	for i in $(seq 1 50); do grep -q /tasks/oom "$BATS_FILE_TMPDIR/events" && break; sleep 0.2; done
 	kill "$ev"; wait "$ev" || true
